@@ -1,0 +1,11 @@
+export { tf } from './tf.js';
+export type { Tensor, Rank } from './tf.js';
+export { initBackend, backendInfo } from './backend/select.js';
+export type { BackendInfo, BackendName, InitBackendOptions } from './backend/select.js';
+export { Rng, manualSeed, defaultRng } from './random.js';
+export type { RngState } from './random.js';
+export { parseConfig } from './config.js';
+export { fromTorchLayout, toTorchLayout, torchShapeOf, nchwToNhwc, nhwcToNchw } from './io/torch-layout.js';
+export type { TorchLayout } from './io/torch-layout.js';
+export { PatchworkError, ShapeError, FormatError, StateDictError, ConfigError } from './errors.js';
+export type { PatchworkErrorCode } from './errors.js';

@@ -1,0 +1,14 @@
+import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import type { Platform } from './types.js';
+
+// In the browser tfjs picks the threaded SIMD binary itself when the page is cross-origin isolated.
+export const platform: Platform = {
+  isNode: false,
+  env: () => undefined,
+  defaultThreads: () => globalThis.navigator?.hardwareConcurrency ?? 1,
+  loadNativeBackend: async () => null,
+  prepareWasm: async (threads) => {
+    wasm.setThreadsCount(threads);
+    return { simd: true, threadsInUse: () => wasm.getThreadsCount() };
+  },
+};

@@ -1,0 +1,2 @@
+export { expectNoLeaks } from './leaks.js';
+export { maxAbsDiff, assertAllClose } from './compare.js';
