@@ -1,0 +1,7 @@
+export { ProgressBar, formatProgress } from './progress.js';
+export type { ProgressOptions } from './progress.js';
+export { JsonlLog } from './jsonl-log.js';
+export { encodePng } from './png.js';
+export type { RasterImage } from './png.js';
+export { linePlot } from './plot.js';
+export type { Series } from './plot.js';
