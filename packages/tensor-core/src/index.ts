@@ -9,3 +9,11 @@ export { fromTorchLayout, toTorchLayout, torchShapeOf, nchwToNhwc, nhwcToNchw } 
 export type { TorchLayout } from './io/torch-layout.js';
 export { PatchworkError, ShapeError, FormatError, StateDictError, ConfigError } from './errors.js';
 export type { PatchworkErrorCode } from './errors.js';
+export { decodeSafetensors, encodeSafetensors } from './io/safetensors.js';
+export type { DecodedSafetensors, EncodeOptions } from './io/safetensors.js';
+export { parseSafetensorsHeader, MAX_HEADER_BYTES } from './io/safetensors-header.js';
+export type { SafetensorsHeader, SafetensorsTensorInfo, ParseHeaderOptions } from './io/safetensors-header.js';
+export type { SafetensorsDtype } from './io/safetensors-dtype.js';
+export type { JsonValue } from './io/json.js';
+export { toFloatImage, toUint8Image, normalize, denormalize, IMAGENET_MEAN, IMAGENET_STD } from './image.js';
+export type { ImageCheckOptions, NormalizeOptions } from './image.js';
