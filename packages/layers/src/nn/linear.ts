@@ -1,6 +1,7 @@
 import { defaultRng, tf } from '@patchwork/tensor-core';
 import type { Rng } from '@patchwork/tensor-core';
 import { Module } from '../module.js';
+import { checkLastDim } from './common.js';
 
 /** Options for {@link Linear}. */
 export interface LinearOptions {
@@ -29,6 +30,7 @@ export class Linear extends Module {
 
   /** `x`: `[..., in]` → `[..., out]`. */
   forward(x: tf.Tensor): tf.Tensor {
+    checkLastDim('Linear', x, this.inFeatures);
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
       const flat = tf.reshape(x, [-1, this.inFeatures]);

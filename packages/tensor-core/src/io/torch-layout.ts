@@ -6,7 +6,8 @@ import { tf } from '../tf.js';
  * - `none`: same layout.
  * - `linear`: torch `[out, in]` ↔ tfjs `[in, out]` (so `y = x·W + b`).
  * - `conv2d`: torch OIHW (`[out, in/groups, kh, kw]`) ↔ tfjs HWIO.
- * - `depthwise`: torch `[C·m, 1, kh, kw]` ↔ tfjs depthwise `[kh, kw, C, m]`.
+ * - `depthwise`: torch `[C·m, 1, kh, kw]` ↔ `[kh, kw, C·m, 1]`; tfjs' depthwise filter `[kh, kw, C, m]` is a
+ *   plain reshape of that (torch output channel c·m + j is row-major in (c, j)), done at use.
  * - `conv_transpose2d`: torch `[in, out/groups, kh, kw]` ↔ tfjs conv2dTranspose `[kh, kw, out, in]`.
  */
 export type TorchLayout = 'none' | 'linear' | 'conv2d' | 'depthwise' | 'conv_transpose2d';
@@ -28,8 +29,7 @@ export function fromTorchLayout(t: tf.Tensor, layout: TorchLayout, name = 'tenso
       if (t.shape[1] !== 1) throw new ShapeError(`${name}: depthwise weight must be [C·m, 1, kh, kw], got [${t.shape.join(', ')}]`);
       return tf.tidy(() => {
         const [cm, , kh, kw] = t.shape as [number, number, number, number];
-        // [C·m, 1, kh, kw] -> [kh, kw, C·m] -> [kh, kw, C·m, 1]; tfjs wants [kh, kw, C, m] with m = 1 here,
-        // and for m > 1 the torch channel index is c·m + j, which is a row-major reshape of C·m.
+        // [C·m, 1, kh, kw] -> [kh, kw, C·m] -> [kh, kw, C·m, 1]
         return tf.reshape(tf.transpose(tf.reshape(t, [cm, kh, kw]), [1, 2, 0]), [kh, kw, cm, 1]);
       });
     }
