@@ -5,3 +5,5 @@ export { encodePng } from './png.js';
 export type { RasterImage } from './png.js';
 export { linePlot } from './plot.js';
 export type { Series } from './plot.js';
+export { fit } from './fit.js';
+export type { FitOptions, FitResult } from './fit.js';

@@ -1,0 +1,54 @@
+import { batchIndices } from '@patchwork/datasets';
+import type { LabelledImages } from '@patchwork/datasets';
+import { loadFashionMnist } from '@patchwork/datasets/node';
+import { Rng, tf } from '@patchwork/tensor-core';
+
+// Fashion-MNIST pixel statistics over the 60k training images.
+const MEAN = 0.286;
+const STD = 0.353;
+
+/** A split held as one normalised NHWC float tensor plus int32 labels (owned; call dispose). */
+export interface TensorSplit {
+  images: tf.Tensor4D;
+  labels: tf.Tensor1D;
+  count: number;
+  classNames: readonly string[];
+  /** The raw split, for reports. */
+  raw: LabelledImages;
+  dispose(): void;
+}
+
+/** Load a Fashion-MNIST split (`bundled`, `debian` or a folder) as tensors. */
+export function loadSplit(data: string, split: 'train' | 'test', limit?: number): TensorSplit {
+  const raw = loadFashionMnist({ split, dir: data === 'bundled' ? undefined : data, limit });
+  const images = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(raw.images, raw.shape, 'float32'), 255), MEAN), STD) as tf.Tensor4D);
+  const labels = tf.tensor1d(raw.labels, 'int32');
+  return { images, labels, count: raw.shape[0], classNames: raw.classNames, raw, dispose: () => tf.dispose([images, labels]) };
+}
+
+/** A training batch: images `[B, H, W, C]` and one-hot labels `[B, K]`. */
+export interface Batch {
+  x: tf.Tensor4D;
+  y: tf.Tensor2D;
+}
+
+/**
+ * Seeded, resumable training batches with optional random horizontal flips; batch k depends
+ * only on (seed, k), so a resumed run sees exactly the batches it would have seen.
+ */
+export function* trainBatches(split: TensorSplit, batchSize: number, seed: number, flip: boolean, startStep: number): Generator<Batch> {
+  let step = startStep;
+  for (const idx of batchIndices(split.count, { batchSize, seed, startStep })) {
+    const flips = new Rng(seed * 7919 + step++).uniformArray(idx.length);
+    yield tf.tidy(() => {
+      const at = tf.tensor1d(idx, 'int32');
+      let x = tf.gather(split.images, at) as tf.Tensor4D;
+      if (flip) {
+        const mask = tf.tensor4d(Float32Array.from(flips, (u) => (u < 0.5 ? 1 : 0)), [idx.length, 1, 1, 1]);
+        x = tf.add(tf.mul(mask, tf.reverse(x, 2)), tf.mul(tf.sub(1, mask), x)) as tf.Tensor4D;
+      }
+      const y = tf.cast(tf.oneHot(tf.gather(split.labels, at), split.classNames.length), 'float32') as tf.Tensor2D;
+      return { x, y };
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { encodePng, linePlot } from '@patchwork/train';
+import type { LabelledImages } from '@patchwork/datasets';
+
+/** Everything the report shows. */
+export interface ReportInput {
+  config: Record<string, unknown>;
+  backend: string;
+  threads: number;
+  params: number;
+  losses: [number, number][];
+  testAccuracy: number;
+  trainSeconds: number;
+  imagesPerSecond: number;
+  test: LabelledImages;
+  predictions: Int32Array;
+}
+
+/** Write `report.md`, `loss.png` and `predictions.png` into `dir`; returns the report path. */
+export function writeReport(dir: string, r: ReportInput): string {
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'loss.png'), encodePng(linePlot([{ points: r.losses }], { logY: true })));
+  fs.writeFileSync(path.join(dir, 'predictions.png'), encodePng(predictionGrid(r.test, r.predictions, 8, 4)));
+  const rows = Object.entries(r.config).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`);
+  const md = `# Classification report
+
+| metric | value |
+|---|---|
+| test top-1 accuracy | **${(100 * r.testAccuracy).toFixed(2)}%** (${r.predictions.length} images) |
+| parameters | ${r.params.toLocaleString('en-US')} |
+| training time | ${r.trainSeconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(1)} img/s) |
+| backend | ${r.backend} (${r.threads} threads) |
+
+## Training loss (log scale, by step)
+
+![loss](loss.png)
+
+## Test predictions
+
+First 32 test images: a green frame is a correct prediction, red a wrong one.
+
+![predictions](predictions.png)
+
+## Config
+
+| key | value |
+|---|---|
+${rows.join('\n')}
+`;
+  const file = path.join(dir, 'report.md');
+  fs.writeFileSync(file, md);
+  return file;
+}
+
+/** Grey images tiled with a green (correct) or red (wrong) frame, upscaled 2×. */
+function predictionGrid(test: LabelledImages, pred: Int32Array, cols: number, rows: number) {
+  const [, h, w] = test.shape;
+  const scale = 2;
+  const cell = h * scale + 4;
+  const width = cols * cell;
+  const height = rows * cell;
+  const data = new Uint8Array(width * height * 3).fill(255);
+  for (let k = 0; k < Math.min(cols * rows, pred.length); k++) {
+    const ox = (k % cols) * cell;
+    const oy = Math.floor(k / cols) * cell;
+    const frame = pred[k] === test.labels[k] ? [40, 170, 60] : [220, 40, 40];
+    for (let y = 0; y < cell; y++)
+      for (let x = 0; x < cell; x++) {
+        const inner = x >= 2 && y >= 2 && x < cell - 2 && y < cell - 2;
+        const v = inner ? test.images[k * h * w + Math.floor((y - 2) / scale) * w + Math.floor((x - 2) / scale)]! : -1;
+        data.set(inner ? [v, v, v] : frame, ((oy + y) * width + ox + x) * 3);
+      }
+  }
+  return { width, height, channels: 3 as const, data };
+}
