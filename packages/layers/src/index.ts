@@ -1,6 +1,7 @@
 export { Module } from './module.js';
 export type { Parameter, Buffer, LoadResult } from './module.js';
-export { ModuleList } from './nn/containers.js';
+export { ModuleList, Sequential } from './nn/containers.js';
+export type { ForwardModule } from './nn/containers.js';
 export { Linear } from './nn/linear.js';
 export type { LinearOptions } from './nn/linear.js';
 export { weightDecayGroups, layerDecayGroups, vitLayerId } from './optim/param-groups.js';
@@ -46,3 +47,7 @@ export { interpolate } from './nn/interpolate.js';
 export type { InterpolateOptions, InterpolationMode } from './nn/interpolate.js';
 export { countMacs } from './count.js';
 export type { MacCount } from './count.js';
+export { RMSNorm } from './nn/rms-norm.js';
+export type { RMSNormOptions } from './nn/rms-norm.js';
+export { ropeTables, applyRope } from './nn/rope.js';
+export type { RopeTables } from './nn/rope.js';

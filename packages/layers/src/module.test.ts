@@ -91,3 +91,17 @@ describe('Module', () => {
     expect(() => new Bad()).toThrow(/already has a member named 'w'/);
   });
 });
+
+describe('Sequential', () => {
+  it('chains children under torch indices', async () => {
+    const { Sequential } = await import('./nn/containers.js');
+    const seq = new Sequential([new Linear(3, 4), new Linear(4, 2)]);
+    expect(Object.keys(seq.stateDict())).toEqual(['0.weight', '0.bias', '1.weight', '1.bias']);
+    const x = tf.ones([2, 3]);
+    const y = await expectNoLeaks(() => seq.forward(x), 1);
+    const ref = seq.at(1).forward(seq.at(0).forward(x));
+    expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));
+    tf.dispose([x, y, ref]);
+    seq.dispose();
+  });
+});

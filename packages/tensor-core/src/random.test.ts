@@ -55,3 +55,14 @@ describe('Rng', () => {
     expect(tf.memory().numTensors).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('Rng.fork', () => {
+  it('gives an independent, reproducible stream', () => {
+    const a = new Rng(11).fork();
+    const b = new Rng(11).fork();
+    expect(Array.from(a.uniformArray(4))).toEqual(Array.from(b.uniformArray(4)));
+    const parent = new Rng(11);
+    const child = parent.fork();
+    expect(Array.from(child.uniformArray(4))).not.toEqual(Array.from(parent.uniformArray(4)));
+  });
+});

@@ -138,7 +138,7 @@ export class Rng {
 
   /** An independent generator seeded from this one (for sub-streams such as per-worker noise). */
   fork(): Rng {
-    return new Rng([this.nextUint32() | 1, this.nextUint32(), this.nextUint32(), this.nextUint32()] as RngState);
+    return new Rng([(this.nextUint32() | 1) >>> 0, this.nextUint32(), this.nextUint32(), this.nextUint32()] as RngState);
   }
 }
 

@@ -1,3 +1,4 @@
+import { tf } from '@patchwork/tensor-core';
 import { Module } from '../module.js';
 
 /** An indexed list of modules (`nn.ModuleList`): children are named `0`, `1`, … */
@@ -27,5 +28,22 @@ export class ModuleList<M extends Module = Module> extends Module {
 
   [Symbol.iterator](): Iterator<M> {
     return this.items[Symbol.iterator]();
+  }
+}
+
+/** A module with a single-tensor forward, as {@link Sequential} chains them. */
+export interface ForwardModule extends Module {
+  forward(x: tf.Tensor): tf.Tensor;
+}
+
+/** `nn.Sequential`: children named `0`, `1`, … whose forwards are applied in order. */
+export class Sequential extends ModuleList<ForwardModule> {
+  /** Apply every child in order. */
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let h = x;
+      for (const m of this) h = m.forward(h);
+      return h;
+    });
   }
 }

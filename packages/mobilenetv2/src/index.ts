@@ -1,0 +1,12 @@
+export { MobileNetV2, createMobileNetV2 } from './mobilenetv2.js';
+export type { MobileNetV2Options, PyramidLevel } from './mobilenetv2.js';
+export { MobileNetV2ConfigSchema, PAPER_INVERTED_RESIDUAL_SETTING, parseMobileNetV2Config } from './config.js';
+export type { InvertedResidualRow, MobileNetV2Config, MobileNetV2ConfigInput } from './config.js';
+export { makeDivisible, planMobileNetV2 } from './architecture.js';
+export type { BlockPlan, FeatureInfo, MobileNetV2Plan } from './architecture.js';
+export { ConvBNReLU6, InvertedResidual } from './inverted-residual.js';
+export type { ConvBNReLU6Options } from './inverted-residual.js';
+export { MOBILENETV2_PRESETS } from './presets.js';
+export type { MobileNetV2Preset, MobileNetV2PresetName } from './presets.js';
+export { fromTorchvisionConfig, loadTorchvisionStateDict } from './from-torchvision.js';
+export type { TorchvisionMobileNetV2Kwargs } from './from-torchvision.js';
