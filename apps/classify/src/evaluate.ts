@@ -1,3 +1,4 @@
+import { confusionMatrix } from '@patchwork/metrics';
 import { tf } from '@patchwork/tensor-core';
 import type { TensorSplit } from './data.js';
 import type { Classifier } from './models.js';
@@ -14,9 +15,9 @@ export function predict(model: Classifier, split: TensorSplit, batchSize = 250):
   return out;
 }
 
-/** Top-1 accuracy of predictions against the split's labels. */
-export function accuracy(pred: Int32Array, labels: ArrayLike<number>): number {
-  let correct = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) correct++;
-  return pred.length === 0 ? Number.NaN : correct / pred.length;
+/** Test-set scores: confusion matrix (rows = truth) and top-1 accuracy (its trace over the total). */
+export function scores(pred: Int32Array, labels: ArrayLike<number>, numClasses: number): { accuracy: number; confusion: number[][] } {
+  const confusion = confusionMatrix(pred, Int32Array.from(labels), numClasses);
+  const correct = confusion.reduce((s, row, i) => s + row[i]!, 0);
+  return { accuracy: correct / pred.length, confusion };
 }

@@ -1,4 +1,6 @@
 import type { Module } from '@patchwork/layers';
+import { MOBILENETV2_PRESETS, createMobileNetV2 } from '@patchwork/mobilenetv2';
+import type { MobileNetV2PresetName } from '@patchwork/mobilenetv2';
 import { PatchworkError, Rng } from '@patchwork/tensor-core';
 import type { tf } from '@patchwork/tensor-core';
 import { SmallConvNet } from './small-cnn.js';
@@ -24,11 +26,20 @@ export interface BuiltModel {
 
 type Builder = (spec: BuildSpec) => BuiltModel;
 
+// Small inputs (Fashion-MNIST, CIFAR) keep full resolution in the stem, as CIFAR MobileNetV2 ports do.
+function mobilenet(name: MobileNetV2PresetName): Builder {
+  return ({ inChannels, imageSize, numClasses, seed }) => {
+    const overrides = { numClasses, inChans: inChannels, stemStride: imageSize <= 64 ? 1 : 2 } as const;
+    return { model: createMobileNetV2(name, overrides, { rng: new Rng(seed) }), config: { preset: name, ...overrides } };
+  };
+}
+
 const BUILDERS: Record<string, Builder> = {
   'small-cnn': ({ inChannels, numClasses, seed }) => ({
     model: new SmallConvNet({ inChannels, numClasses, rng: new Rng(seed) }),
     config: { inChannels, numClasses, width: 32 },
   }),
+  ...Object.fromEntries(Object.keys(MOBILENETV2_PRESETS).map((n) => [n, mobilenet(n as MobileNetV2PresetName)])),
 };
 
 /** Names `--model` accepts. */

@@ -15,6 +15,8 @@ export interface ReportInput {
   imagesPerSecond: number;
   test: LabelledImages;
   predictions: Int32Array;
+  /** Rows = true class, columns = predicted. */
+  confusion: number[][];
 }
 
 /** Write `report.md`, `loss.png` and `predictions.png` into `dir`; returns the report path. */
@@ -41,6 +43,12 @@ export function writeReport(dir: string, r: ReportInput): string {
 First 32 test images: a green frame is a correct prediction, red a wrong one.
 
 ![predictions](predictions.png)
+
+## Confusion matrix (rows: true class, columns: predicted)
+
+| | ${r.test.classNames.map((_, i) => i).join(' | ')} |
+|---|${r.test.classNames.map(() => '---').join('|')}|
+${r.confusion.map((row, i) => `| ${i} ${r.test.classNames[i]} | ${row.join(' | ')} |`).join('\n')}
 
 ## Config
 

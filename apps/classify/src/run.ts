@@ -4,7 +4,7 @@ import { backendInfo, tf } from '@patchwork/tensor-core';
 import { fit } from '@patchwork/train';
 import type { ClassifyConfig } from './config.js';
 import { loadSplit, trainBatches } from './data.js';
-import { accuracy, predict } from './evaluate.js';
+import { predict, scores } from './evaluate.js';
 import { buildModel } from './models.js';
 import { writeReport } from './report.js';
 
@@ -41,12 +41,12 @@ export async function runClassify(cfg: ClassifyConfig): Promise<ClassifyResult> 
       checkpointEvery: cfg.checkpointEvery,
       resume: cfg.resume,
       evalEvery: cfg.evalEvery,
-      evaluate: cfg.evalEvery > 0 ? () => ({ testAccuracy: accuracy(predict(model, test), test.raw.labels) }) : undefined,
+      evaluate: cfg.evalEvery > 0 ? () => ({ testAccuracy: scores(predict(model, test), test.raw.labels, test.classNames.length).accuracy }) : undefined,
       progress: `train ${cfg.model}`,
     });
     model.eval();
     const predictions = predict(model, test);
-    const testAccuracy = accuracy(predictions, test.raw.labels);
+    const { accuracy: testAccuracy, confusion } = scores(predictions, test.raw.labels, test.classNames.length);
     const ran = result.step - result.startStep;
     const imagesPerSecond = ran > 0 ? (ran * cfg.batchSize) / result.seconds : 0;
     const info = backendInfo();
@@ -61,6 +61,7 @@ export async function runClassify(cfg: ClassifyConfig): Promise<ClassifyResult> 
       imagesPerSecond,
       test: test.raw,
       predictions,
+      confusion,
     });
     return { testAccuracy, firstLoss: result.losses[0] ?? Number.NaN, lastLoss: result.losses.at(-1) ?? Number.NaN, params: model.numParameters(), imagesPerSecond, reportPath };
   } finally {
