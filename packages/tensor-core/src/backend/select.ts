@@ -59,11 +59,12 @@ async function select(options: InitBackendOptions): Promise<BackendInfo> {
   const threads = options.threads ?? readEnvThreads() ?? platform.defaultThreads();
   const order: BackendName[] = requested !== undefined ? [requested] : platform.isNode ? ['tensorflow', 'wasm', 'cpu'] : ['webgl', 'wasm', 'cpu'];
   const errors: string[] = [];
+  // Before setBackend: tfjs runs kernel setup functions only when a backend is set.
+  registerPatchworkKernels();
   for (const name of order) {
     try {
       const info = await activate(name, threads);
       if (info !== null) {
-        registerPatchworkKernels();
         lastInfo = info;
         return info;
       }

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import * as wasm from '@tensorflow/tfjs-backend-wasm';
+import { prepareNodeWasm } from '../backend/wasm-threads.js';
 import type { Platform } from './types.js';
 
 async function tryImport(name: string): Promise<boolean> {
@@ -20,8 +20,5 @@ export const platform: Platform = {
     if (await tryImport('@tensorflow/tfjs-node')) return '@tensorflow/tfjs-node';
     return null;
   },
-  prepareWasm: async () => {
-    // Replaced by the threaded-SIMD loader (wasm-threads.ts).
-    return { simd: true, threadsInUse: () => 1 };
-  },
+  prepareWasm: (threads) => prepareNodeWasm(threads),
 };
