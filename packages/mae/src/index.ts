@@ -1,0 +1,11 @@
+export { MaskedAutoencoderViT } from './masked-autoencoder.js';
+export type { MaeOptions, MaskingOptions, EncoderOutput, MaeOutput } from './masked-autoencoder.js';
+export { MaeConfigSchema, parseMaeConfig } from './config.js';
+export type { MaeConfig, MaeConfigInput } from './config.js';
+export { MAE_PRESETS, maePresetConfig, createMae } from './presets.js';
+export type { MaePreset, MaePresetName } from './presets.js';
+export { randomMasking, gatherTokens, argsort, lenKeepOf } from './masking.js';
+export type { RandomMasking } from './masking.js';
+export { patchify, unpatchify } from './patchify.js';
+export { fromMaeConfig, loadMaeCheckpoint, loadMaeEncoder } from './from-mae.js';
+export type { LoadMaeEncoderOptions } from './from-mae.js';

@@ -1,0 +1,12 @@
+export { VisionTransformer } from './vision-transformer.js';
+export type { VitOptions, ForwardIntermediatesOptions, Intermediates } from './vision-transformer.js';
+export { Block, LayerScale } from './block.js';
+export type { BlockOptions } from './block.js';
+export { VitConfigSchema, parseVitConfig, toPair, gridSizeOf } from './config.js';
+export type { VitConfig, VitConfigInput } from './config.js';
+export { VIT_PRESETS, vitPresetConfig, createVit } from './presets.js';
+export type { VitPreset, VitPresetName } from './presets.js';
+export { fromTimmConfig, adaptTimmStateDict, loadTimmCheckpoint } from './from-timm.js';
+export type { AdaptStateDictOptions, LoadTimmCheckpointOptions } from './from-timm.js';
+export { fromHfVit } from './from-hf.js';
+export type { HfConversion } from './from-hf.js';
