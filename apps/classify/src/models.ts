@@ -1,6 +1,7 @@
 import type { Module } from '@patchwork/layers';
 import { MOBILENETV2_PRESETS, createMobileNetV2 } from '@patchwork/mobilenetv2';
 import type { MobileNetV2PresetName } from '@patchwork/mobilenetv2';
+import { VIT_PRESETS, createVit } from '@patchwork/vit';
 import { PatchworkError, Rng } from '@patchwork/tensor-core';
 import type { tf } from '@patchwork/tensor-core';
 import { SmallConvNet } from './small-cnn.js';
@@ -34,12 +35,21 @@ function mobilenet(name: MobileNetV2PresetName): Builder {
   };
 }
 
+function vit(name: string): Builder {
+  return ({ inChannels, imageSize, numClasses, seed }) => {
+    const overrides = { numClasses, inChans: inChannels, imgSize: imageSize };
+    return { model: createVit(name, overrides, { rng: new Rng(seed) }), config: { preset: name, ...overrides } };
+  };
+}
+
 const BUILDERS: Record<string, Builder> = {
   'small-cnn': ({ inChannels, numClasses, seed }) => ({
     model: new SmallConvNet({ inChannels, numClasses, rng: new Rng(seed) }),
     config: { inChannels, numClasses, width: 32 },
   }),
   ...Object.fromEntries(Object.keys(MOBILENETV2_PRESETS).map((n) => [n, mobilenet(n as MobileNetV2PresetName)])),
+  // The small ViT presets fit 28–32 px inputs; the ImageNet ones would need upsampled images.
+  ...Object.fromEntries(Object.keys(VIT_PRESETS).filter((n) => /_(28|32)$/.test(n)).map((n) => [n, vit(n)])),
 };
 
 /** Names `--model` accepts. */

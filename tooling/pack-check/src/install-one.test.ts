@@ -5,8 +5,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanEnv, packClosure } from './pack.js';
 
-// The smallest model-facing package today; switch to a model package as they land.
-const TARGET = '@patchwork/layers';
+// What a user does: `npm install @patchwork/vit` and nothing else.
+const TARGET = '@patchwork/vit';
 
 describe(`npm install of one packed package (${TARGET})`, () => {
   it('installs only it and its dependencies, imports and runs on the default backend', () => {
@@ -29,18 +29,19 @@ describe(`npm install of one packed package (${TARGET})`, () => {
     fs.writeFileSync(
       path.join(work, 'main.js'),
       `import { initBackend, tf } from '@patchwork/tensor-core';
-import { Linear } from '@patchwork/layers';
+import { createVit } from '@patchwork/vit';
 const info = await initBackend();
-const fc = new Linear(4, 2);
-const y = fc.forward(tf.ones([3, 4]));
-console.log(JSON.stringify({ backend: info.name, threads: info.threads, shape: y.shape, finite: y.isFinite().all().dataSync()[0] === 1 }));
+const vit = createVit('vit_micro_patch4_28', { numClasses: 10 });
+vit.eval();
+const y = vit.forward(tf.ones([3, 28, 28, 1]));
+console.log(JSON.stringify({ backend: info.name, threads: info.threads, shape: y.shape, finite: tf.all(tf.isFinite(y)).dataSync()[0] === 1 }));
 process.exit(0);
 `,
     );
     const out = execFileSync('node', ['main.js'], { cwd: work, encoding: 'utf8' });
     const result = JSON.parse(out.trim().split('\n').pop()!) as { backend: string; shape: number[]; finite: boolean };
     expect(result.backend).toBe('wasm');
-    expect(result.shape).toEqual([3, 2]);
+    expect(result.shape).toEqual([3, 10]);
     expect(result.finite).toBe(true);
     fs.rmSync(work, { recursive: true, force: true });
   });
