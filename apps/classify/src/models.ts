@@ -1,10 +1,10 @@
+import { SmallConvNet } from '@patchwork/layers';
 import type { Module } from '@patchwork/layers';
 import { MOBILENETV2_PRESETS, createMobileNetV2 } from '@patchwork/mobilenetv2';
 import type { MobileNetV2PresetName } from '@patchwork/mobilenetv2';
 import { VIT_PRESETS, createVit } from '@patchwork/vit';
 import { PatchworkError, Rng } from '@patchwork/tensor-core';
 import type { tf } from '@patchwork/tensor-core';
-import { SmallConvNet } from './small-cnn.js';
 
 /** A classifier the trainer can run: NHWC images in, logits out. */
 export interface Classifier extends Module {

@@ -1,5 +1,8 @@
-import { BatchNorm2d, Conv2d, Linear, Module } from '@patchwork/layers';
 import { tf } from '@patchwork/tensor-core';
+import { Module } from '../module.js';
+import { BatchNorm2d } from '../nn/batchnorm.js';
+import { Conv2d } from '../nn/conv.js';
+import { Linear } from '../nn/linear.js';
 import type { Rng } from '@patchwork/tensor-core';
 
 /** Options for {@link SmallConvNet}. */
@@ -11,7 +14,8 @@ export interface SmallConvNetOptions {
 }
 
 /**
- * The quick-start classifier: two conv–BN–ReLU–pool stages and a linear head
+ * The reference small classifier used by the quick start, the trainer tests and the browser demo
+ * (so their checkpoints are interchangeable): two conv–BN–ReLU–pool stages and a linear head
  * (`conv1`, `bn1`, `conv2`, `bn2`, `fc` in the state dict). About 20k parameters at width 32.
  */
 export class SmallConvNet extends Module {
