@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
       const size = sizeAt >= 0 ? Number(rest[sizeAt + 1]) : undefined;
       if (name === undefined) throw new PatchworkError('E_ARGUMENT', 'info needs a model or preset name');
       if (size !== undefined && (!Number.isInteger(size) || size <= 0)) throw new PatchworkError('E_ARGUMENT', `--size must be a positive integer, got ${rest[sizeAt + 1]}`);
-      process.stdout.write(`${JSON.stringify(modelInfo(name, size))}\n`);
+      process.stdout.write(`${JSON.stringify(await modelInfo(name, size))}\n`);
       return 0;
     }
     default:

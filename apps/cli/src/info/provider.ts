@@ -11,5 +11,5 @@ export interface ModelInfo {
 /** A model package's presets, as seen by `patchwork info`. */
 export interface InfoProvider {
   names(): string[];
-  info(name: string, size?: number): ModelInfo;
+  info(name: string, size?: number): ModelInfo | Promise<ModelInfo>;
 }
