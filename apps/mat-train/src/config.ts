@@ -49,33 +49,5 @@ export function parseMatTrainConfig(input: unknown): MatTrainConfig {
   return parseConfig(MatTrainConfigSchema, input, 'mat-train config');
 }
 
-/**
- * `--key value` / `--key=value` / `--flag` / `--no-flag` → a raw config object (numbers,
- * booleans and `a,b` number pairs parsed; validation happens in {@link parseMatTrainConfig}).
- */
-export function argsToConfig(argv: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}' (options look like --steps 100)`);
-    let key = arg.slice(2);
-    let value: string | undefined;
-    const eq = key.indexOf('=');
-    if (eq >= 0) {
-      value = key.slice(eq + 1);
-      key = key.slice(0, eq);
-    } else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) {
-      value = argv[++i];
-    }
-    const negated = value === undefined && key.startsWith('no-');
-    const camel = (negated ? key.slice(3) : key).replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    out[camel] = value === undefined ? !negated : parseValue(value);
-  }
-  return out;
-}
-
-function parseValue(v: string): unknown {
-  if (v === 'true' || v === 'false') return v === 'true';
-  if (/^[^,]+,[^,]+$/.test(v) && v.split(',').every((p) => p.trim() !== '' && !Number.isNaN(Number(p)))) return v.split(',').map(Number);
-  return v !== '' && !Number.isNaN(Number(v)) ? Number(v) : v;
-}
+// Shared trainer command-line parsing.
+export { argsToConfig } from '@patchwork/train';

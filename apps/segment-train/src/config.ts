@@ -125,28 +125,5 @@ export function parseMaePretrainConfig(input: unknown): MaePretrainConfig {
   return parseConfig(MaePretrainConfigSchema, input, 'pretrain-mae config');
 }
 
-/**
- * `--key value` / `--key=value` / `--flag` / `--no-flag` arguments → a raw config object
- * (numbers and booleans parsed; validation happens in the schema).
- */
-export function argsToConfig(argv: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}' (options look like --steps 100)`);
-    let key = arg.slice(2);
-    let value: string | undefined;
-    const eq = key.indexOf('=');
-    if (eq >= 0) {
-      value = key.slice(eq + 1);
-      key = key.slice(0, eq);
-    } else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) {
-      value = argv[++i];
-    }
-    const negated = value === undefined && key.startsWith('no-');
-    const camel = (negated ? key.slice(3) : key).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    if (value === undefined) out[camel] = !negated;
-    else out[camel] = value === 'true' ? true : value === 'false' ? false : value !== '' && !Number.isNaN(Number(value)) ? Number(value) : value;
-  }
-  return out;
-}
+// Shared trainer command-line parsing.
+export { argsToConfig } from '@patchwork/train';

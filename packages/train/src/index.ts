@@ -7,3 +7,4 @@ export { linePlot } from './plot.js';
 export type { Series } from './plot.js';
 export { fit } from './fit.js';
 export type { FitOptions, FitResult } from './fit.js';
+export { argsToConfig } from './cli-args.js';
