@@ -1,0 +1,3 @@
+import { packageConfig } from '@patchwork/vitest-config';
+
+export default packageConfig();
