@@ -22,7 +22,8 @@ describe('activations', () => {
     const y = act.forward(x);
     close(y, ref.y, 1e-6, `${name} y`);
     const dx = tf.grad((xx: tf.Tensor) => tf.sum(act.forward(xx)))(x);
-    close(dx, ref.dx, 1e-6, `${name} dx`);
+    // 5e-6: TensorFlow's tanh saturates to ±1 a little earlier than torch's, zeroing tiny tail gradients.
+    close(dx, ref.dx, 5e-6, `${name} dx`);
     await expectNoLeaks(() => act.forward(x).dispose());
     tf.dispose([x, y, dx]);
     expect(act.stateDict()).toEqual({});

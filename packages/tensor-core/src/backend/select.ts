@@ -2,7 +2,7 @@
 import { platform } from '../platform/node.js';
 import { PatchworkError } from '../errors.js';
 import { tf } from '../tf.js';
-import { registerPatchworkKernels } from './kernels/index.js';
+import { registerPatchworkKernels, registerTensorflowKernels } from './kernels/index.js';
 
 /** Backends Patchwork knows how to pick, in order of preference. */
 export type BackendName = 'tensorflow' | 'webgl' | 'wasm' | 'cpu';
@@ -80,7 +80,9 @@ async function activate(name: BackendName, threads: number): Promise<BackendInfo
   switch (name) {
     case 'tensorflow': {
       const accelerator = await platform.loadNativeBackend();
-      if (accelerator === null || !(await tf.setBackend('tensorflow'))) return null;
+      if (accelerator === null) return null;
+      registerTensorflowKernels();
+      if (!(await tf.setBackend('tensorflow'))) return null;
       return { name, threads: platform.defaultThreads(), simd: false, accelerator };
     }
     case 'wasm': {

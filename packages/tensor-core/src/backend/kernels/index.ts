@@ -6,6 +6,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
+import { tensorflowConvBackpropConfigs } from './tensorflow-conv-backprop.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 let registered = false;
@@ -28,9 +29,21 @@ export function registerPatchworkKernels(): void {
     maxPoolGradConfig,
     unsortedSegmentSumConfig,
   ];
+  replaceKernels(configs);
+  tf.registerGradient(batchMatMulGradConfig); // replaces tfjs-core's
+}
+
+function replaceKernels(configs: tf.KernelConfig[]): void {
   for (const config of configs) {
     if (tf.getKernel(config.kernelName, config.backendName) !== undefined) tf.unregisterKernel(config.kernelName, config.backendName);
     tf.registerKernel(config);
   }
-  tf.registerGradient(batchMatMulGradConfig); // replaces tfjs-core's
+}
+
+/**
+ * Replace tfjs-node's conv backprop kernels, which fail on explicit (numeric) padding. Call after
+ * tfjs-node is imported, because importing it registers its own kernels.
+ */
+export function registerTensorflowKernels(): void {
+  replaceKernels(tensorflowConvBackpropConfigs());
 }

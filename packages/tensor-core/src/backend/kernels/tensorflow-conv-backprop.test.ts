@@ -1,0 +1,39 @@
+import { beforeAll, describe, it } from 'vitest';
+import { tf } from '../../tf.js';
+import { initBackend } from '../select.js';
+import { expectClose, gradsOfProbe, onCpu, rand } from './__fixtures__/grad-check.js';
+import { CONV_CASES, DEPTHWISE_CASES, caseLabel } from './__fixtures__/conv-cases.js';
+
+// Runs only where @tensorflow/tfjs-node is importable (an optional accelerator, never on CI).
+const hasTfjsNode = await import('@tensorflow/tfjs-node' as string).then(
+  () => true,
+  () => false,
+);
+
+describe.skipIf(!hasTfjsNode)('tensorflow conv backprop kernels', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'tensorflow' });
+  });
+
+  it.each(CONV_CASES)('conv2d gradients match cpu for %#', async (c) => {
+    const x = rand(c.x, 1);
+    const filter = rand(c.filter, 2);
+    const grads = gradsOfProbe((xx, ff) => tf.conv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, c.strides, c.pad));
+    const [dx, df] = grads(x, filter) as tf.Tensor[];
+    const [ex, ef] = await onCpu(grads, [x, filter]);
+    expectClose(dx!, ex!, 1e-4, caseLabel(c));
+    expectClose(df!, ef!, 1e-4, caseLabel(c));
+    tf.dispose([x, filter, dx!, df!]);
+  });
+
+  it.each(DEPTHWISE_CASES)('depthwise gradients match cpu for %#', async (c) => {
+    const x = rand(c.x, 3);
+    const filter = rand(c.filter, 4);
+    const grads = gradsOfProbe((xx, ff) => tf.depthwiseConv2d(xx as tf.Tensor4D, ff as tf.Tensor4D, c.strides, c.pad));
+    const [dx, df] = grads(x, filter) as tf.Tensor[];
+    const [ex, ef] = await onCpu(grads, [x, filter]);
+    expectClose(dx!, ex!, 1e-4, caseLabel(c));
+    expectClose(df!, ef!, 1e-4, caseLabel(c));
+    tf.dispose([x, filter, dx!, df!]);
+  });
+});
