@@ -52,3 +52,32 @@ export function* trainBatches(split: TensorSplit, batchSize: number, seed: numbe
     });
   }
 }
+
+/** A linear-probe training batch: encoder features `[B, D]` and one-hot labels `[B, K]`. */
+export interface FeatureBatch {
+  x: tf.Tensor2D;
+  y: tf.Tensor2D;
+}
+
+/**
+ * Seeded, resumable batches of precomputed features (see `encodeImages`), drawn like
+ * {@link trainBatches}: the same images and the same flip coins per step. `features` holds `count`
+ * rows, or `2·count` with the flipped images' features in the second half when `flip` is on.
+ */
+export function* featureBatches(
+  features: tf.Tensor2D,
+  labels: tf.Tensor1D,
+  numClasses: number,
+  { batchSize, seed, flip, startStep }: { batchSize: number; seed: number; flip: boolean; startStep: number },
+): Generator<FeatureBatch> {
+  const count = labels.shape[0];
+  let step = startStep;
+  for (const idx of batchIndices(count, { batchSize, seed, startStep })) {
+    const flips = new Rng(seed * 7919 + step++).uniformArray(idx.length);
+    const rows = flip ? Int32Array.from(idx, (i, k) => (flips[k]! < 0.5 ? i + count : i)) : idx;
+    yield tf.tidy(() => ({
+      x: tf.gather(features, tf.tensor1d(rows, 'int32')) as tf.Tensor2D,
+      y: tf.cast(tf.oneHot(tf.gather(labels, tf.tensor1d(idx, 'int32')), numClasses), 'float32') as tf.Tensor2D,
+    }));
+  }
+}

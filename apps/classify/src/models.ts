@@ -17,6 +17,8 @@ export interface BuildSpec {
   imageSize: number;
   numClasses: number;
   seed: number;
+  /** Stochastic depth of the last block; ViT models only. */
+  dropPath?: number;
 }
 
 /** A named classifier with the config stored in its checkpoints. */
@@ -36,8 +38,9 @@ function mobilenet(name: MobileNetV2PresetName): Builder {
 }
 
 function vit(name: string): Builder {
-  return ({ inChannels, imageSize, numClasses, seed }) => {
-    const overrides = { numClasses, inChans: inChannels, imgSize: imageSize };
+  return ({ inChannels, imageSize, numClasses, seed, dropPath = 0 }) => {
+    // dropPathRate only when set, so checkpoints of runs without it keep their identity.
+    const overrides = { numClasses, inChans: inChannels, imgSize: imageSize, ...(dropPath > 0 ? { dropPathRate: dropPath } : {}) };
     return { model: createVit(name, overrides, { rng: new Rng(seed) }), config: { preset: name, ...overrides } };
   };
 }
@@ -61,5 +64,6 @@ export function modelNames(): string[] {
 export function buildModel(name: string, spec: BuildSpec): BuiltModel {
   const builder = BUILDERS[name];
   if (builder === undefined) throw new PatchworkError('E_ARGUMENT', `unknown model '${name}'; known: ${modelNames().join(', ')}`);
+  if ((spec.dropPath ?? 0) > 0 && !Object.hasOwn(VIT_PRESETS, name)) throw new PatchworkError('E_ARGUMENT', `drop path applies to ViT models; '${name}' is not one (--drop-path 0)`);
   return builder(spec);
 }

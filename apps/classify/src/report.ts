@@ -12,7 +12,11 @@ export interface ReportInput {
   losses: [number, number][];
   testAccuracy: number;
   trainSeconds: number;
+  /** Whole run, including data loading, feature encoding and evaluation. */
+  wallSeconds?: number;
   imagesPerSecond: number;
+  /** Extra `[label, value]` rows for the summary table (mode, initialisation, …). */
+  facts?: [string, string][];
   test: LabelledImages;
   predictions: Int32Array;
   /** Rows = true class, columns = predicted. */
@@ -31,8 +35,9 @@ export function writeReport(dir: string, r: ReportInput): string {
 |---|---|
 | test top-1 accuracy | **${(100 * r.testAccuracy).toFixed(2)}%** (${r.predictions.length} images) |
 | parameters | ${r.params.toLocaleString('en-US')} |
-| training time | ${r.trainSeconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(1)} img/s) |
+| training time | ${r.trainSeconds.toFixed(1)} s in optimisation steps (${r.imagesPerSecond.toFixed(1)} examples/s)${r.wallSeconds === undefined ? '' : `, ${r.wallSeconds.toFixed(0)} s wall clock in all`} |
 | backend | ${r.backend} (${r.threads} threads) |
+${(r.facts ?? []).map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
 
 ## Training loss (log scale, by step)
 
@@ -62,7 +67,7 @@ ${rows.join('\n')}
 }
 
 /** Grey images tiled with a green (correct) or red (wrong) frame, upscaled 2×. */
-function predictionGrid(test: LabelledImages, pred: Int32Array, cols: number, rows: number) {
+export function predictionGrid(test: LabelledImages, pred: Int32Array, cols: number, rows: number) {
   const [, h, w] = test.shape;
   const scale = 2;
   const cell = h * scale + 4;

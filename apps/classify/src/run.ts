@@ -1,11 +1,12 @@
 import path from 'node:path';
-import { AdamW, cosineSchedule, weightDecayGroups } from '@patchwork/layers';
-import { backendInfo, tf } from '@patchwork/tensor-core';
+import { cosineSchedule } from '@patchwork/layers';
+import { backendInfo } from '@patchwork/tensor-core';
 import { fit } from '@patchwork/train';
 import type { ClassifyConfig } from './config.js';
-import { loadSplit, trainBatches } from './data.js';
-import { predict, scores } from './evaluate.js';
-import { buildModel } from './models.js';
+import { loadSplit } from './data.js';
+import { scores } from './evaluate.js';
+import { imageTask } from './image-task.js';
+import { probeTask } from './probe-task.js';
 import { writeReport } from './report.js';
 
 /** What a training run produced. */
@@ -13,60 +14,83 @@ export interface ClassifyResult {
   testAccuracy: number;
   firstLoss: number;
   lastLoss: number;
+  /** Loss of every step this call ran. */
+  losses: number[];
   params: number;
+  /** Training examples per second in the optimisation steps (linprobe: feature rows, excluding the one-off encoding). */
   imagesPerSecond: number;
+  /** Wall-clock seconds of the whole run (data, encoding, training, evaluation, report). */
+  wallSeconds: number;
   reportPath: string;
 }
 
-/** Train, evaluate and report one run of the classification trainer. */
+/** Train, evaluate and report one run of the classification trainer in any mode. */
 export async function runClassify(cfg: ClassifyConfig): Promise<ClassifyResult> {
+  const t0 = performance.now();
   const train = loadSplit(cfg.data, 'train', cfg.trainLimit);
   const test = loadSplit(cfg.data, 'test', cfg.testLimit);
-  const [, size, , channels] = train.images.shape;
-  const { model, config: modelConfig } = buildModel(cfg.model, { inChannels: channels, imageSize: size, numClasses: train.classNames.length, seed: cfg.seed });
-  const optimizer = new AdamW(weightDecayGroups(model, { weightDecay: cfg.weightDecay }), { lr: cfg.lr, weightDecay: cfg.weightDecay });
   try {
-    const result = await fit({
-      modelName: cfg.model,
-      modelConfig,
-      model,
-      optimizer,
-      steps: cfg.steps,
-      batches: (start) => trainBatches(train, cfg.batchSize, cfg.seed, cfg.flip, start),
-      loss: (b) => tf.losses.softmaxCrossEntropy(b.y, model.forward(b.x)) as tf.Scalar,
-      disposeBatch: (b) => tf.dispose([b.x, b.y]),
-      schedule: cosineSchedule({ lr: cfg.lr, minLr: cfg.minLr, total: cfg.steps, warmup: cfg.warmup }),
-      clipNorm: cfg.clipNorm,
-      runDir: cfg.runDir,
-      checkpointEvery: cfg.checkpointEvery,
-      resume: cfg.resume,
-      evalEvery: cfg.evalEvery,
-      evaluate: cfg.evalEvery > 0 ? () => ({ testAccuracy: scores(predict(model, test), test.raw.labels, test.classNames.length).accuracy }) : undefined,
-      progress: `train ${cfg.model}`,
-    });
-    model.eval();
-    const predictions = predict(model, test);
-    const { accuracy: testAccuracy, confusion } = scores(predictions, test.raw.labels, test.classNames.length);
-    const ran = result.step - result.startStep;
-    const imagesPerSecond = ran > 0 ? (ran * cfg.batchSize) / result.seconds : 0;
-    const info = backendInfo();
-    const reportPath = writeReport(path.join(cfg.runDir, 'report'), {
-      config: cfg,
-      backend: info.name,
-      threads: info.threads,
-      params: model.numParameters(),
-      losses: result.losses.map((l, i) => [result.startStep + i + 1, l]),
-      testAccuracy,
-      trainSeconds: result.seconds,
-      imagesPerSecond,
-      test: test.raw,
-      predictions,
-      confusion,
-    });
-    return { testAccuracy, firstLoss: result.losses[0] ?? Number.NaN, lastLoss: result.losses.at(-1) ?? Number.NaN, params: model.numParameters(), imagesPerSecond, reportPath };
+    const task = cfg.mode === 'linprobe' ? probeTask(cfg, train, test) : imageTask(cfg, train, test);
+    try {
+      const { model } = task;
+      const accuracy = (): number => scores(task.predictTest(), test.raw.labels, test.classNames.length).accuracy;
+      const result = await fit({
+        modelName: task.modelName,
+        modelConfig: task.modelConfig,
+        model,
+        optimizer: task.optimizer,
+        steps: cfg.steps,
+        batches: task.batches,
+        loss: task.loss,
+        disposeBatch: (b) => {
+          b.x.dispose();
+          b.y.dispose();
+        },
+        schedule: cosineSchedule({ lr: cfg.lr, minLr: cfg.minLr, total: cfg.steps, warmup: cfg.warmup }),
+        clipNorm: cfg.clipNorm,
+        runDir: cfg.runDir,
+        checkpointEvery: cfg.checkpointEvery,
+        resume: cfg.resume,
+        evalEvery: cfg.evalEvery,
+        evaluate: cfg.evalEvery > 0 ? () => ({ testAccuracy: accuracy() }) : undefined,
+        progress: `${cfg.mode} ${task.modelName}`,
+      });
+      model.eval();
+      const predictions = task.predictTest();
+      const { accuracy: testAccuracy, confusion } = scores(predictions, test.raw.labels, test.classNames.length);
+      const ran = result.step - result.startStep;
+      const imagesPerSecond = ran > 0 ? (ran * cfg.batchSize) / result.seconds : 0;
+      const info = backendInfo();
+      const wallSeconds = (performance.now() - t0) / 1000;
+      const reportPath = writeReport(path.join(cfg.runDir, 'report'), {
+        config: cfg,
+        backend: info.name,
+        threads: info.threads,
+        params: model.numParameters(),
+        losses: result.losses.map((l, i) => [result.startStep + i + 1, l]),
+        testAccuracy,
+        trainSeconds: result.seconds,
+        wallSeconds,
+        imagesPerSecond,
+        facts: task.facts,
+        test: test.raw,
+        predictions,
+        confusion,
+      });
+      return {
+        testAccuracy,
+        firstLoss: result.losses[0] ?? Number.NaN,
+        lastLoss: result.losses.at(-1) ?? Number.NaN,
+        losses: result.losses,
+        params: model.numParameters(),
+        imagesPerSecond,
+        wallSeconds,
+        reportPath,
+      };
+    } finally {
+      task.dispose();
+    }
   } finally {
-    optimizer.dispose();
-    model.dispose();
     train.dispose();
     test.dispose();
   }

@@ -3,9 +3,10 @@ import { startBackend } from './backend.js';
 import { mountClassify } from './tabs/classify.js';
 import { mountInpaint } from './tabs/inpaint.js';
 import { mountMae } from './tabs/mae.js';
-import { mountUnavailable } from './tabs/unavailable.js';
+import { mountSegment } from './tabs/segment.js';
+import { mountTokenizer } from './tabs/tokenizer.js';
 
-const tabs = ['classify', 'mae', 'inpaint', 'tokenizer'] as const;
+const tabs = ['classify', 'segment', 'mae', 'inpaint', 'tokenizer'] as const;
 
 function show(name: string): void {
   for (const t of tabs) {
@@ -30,15 +31,12 @@ async function main(): Promise<void> {
     document.body.dataset.backend = 'error';
     return;
   }
-  mountUnavailable(
-    document.getElementById('tab-tokenizer')!,
-    'Tokenizer (FlowMo)',
-    '@patchwork/flowmo-tokenizer is still being finished and no FlowMo checkpoint trained by this repo (apps/flowmo-train) exists yet, so this tab is not wired up in this pass.',
-  );
+  mountSegment(document.getElementById('tab-segment')!);
   await Promise.all([
     mountClassify(document.getElementById('tab-classify')!),
     mountMae(document.getElementById('tab-mae')!),
     mountInpaint(document.getElementById('tab-inpaint')!),
+    mountTokenizer(document.getElementById('tab-tokenizer')!),
   ]);
   document.body.dataset.ready = 'true';
 }

@@ -1,4 +1,5 @@
 import { decodeSafetensors, tf } from '@patchwork/tensor-core';
+import type { Module } from '@patchwork/layers';
 
 /** A checkpoint as the demo uses it: the model's state dict plus what the file says about itself. */
 export interface LoadedWeights {
@@ -99,4 +100,49 @@ export function shortError(message: string, max = 14): string {
   if (lines.length <= max + 1) return message;
   const tail = lines[lines.length - 1]!.startsWith('(') ? `\n${lines[lines.length - 1]}` : '';
   return `${lines.slice(0, max).join('\n')}\n  … ${lines.length - max - (tail ? 1 : 0)} more${tail}`;
+}
+
+/** A model built and loaded from a checkpoint, with what the file says about itself. */
+export interface LoadedModel<M> {
+  model: M;
+  /** The architecture it was built as. */
+  arch: string;
+  /** `model.name` from the file's metadata, if any. */
+  modelName: string | null;
+  step: number | null;
+}
+
+/** How {@link loadModel} builds and fills a model. */
+export interface LoadModelOptions<M extends Module> {
+  /** The architecture to build, given the model name the file's metadata gives (null: none). */
+  arch: (fileModelName: string | null) => string;
+  /** A fresh (random-init) model of an architecture. */
+  build: (arch: string) => M;
+  /** Put the state dict into the model; default `model.loadStateDict(dict)` (strict). */
+  load?: (model: M, stateDict: Record<string, tf.Tensor>) => void;
+}
+
+/**
+ * Decode a safetensors file and load it into a freshly built model. A corrupt file fails with the
+ * FormatError of `decodeSafetensors`, a checkpoint of another model with the `loadStateDict` error
+ * (every missing/unexpected key) plus the model name the file's metadata gives. The new model is
+ * disposed on failure; the decoded tensors always are (loading copies them).
+ */
+export function loadModel<M extends Module>(bytes: Uint8Array, source: string, { arch: pickArch, build, load }: LoadModelOptions<M>): LoadedModel<M> {
+  const loaded = parseWeights(bytes, source);
+  try {
+    const arch = pickArch(loaded.modelName);
+    const model = build(arch);
+    try {
+      if (load !== undefined) load(model, loaded.stateDict);
+      else model.loadStateDict(loaded.stateDict);
+    } catch (err) {
+      model.dispose();
+      const hint = loaded.modelName !== null && loaded.modelName !== arch ? `\n(the file is a checkpoint of '${loaded.modelName}', this needs '${arch}')` : '';
+      throw new Error(`${(err as Error).message}${hint}`, { cause: err });
+    }
+    return { model, arch, modelName: loaded.modelName, step: loaded.step };
+  } finally {
+    tf.dispose(Object.values(loaded.stateDict));
+  }
 }

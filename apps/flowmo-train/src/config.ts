@@ -24,6 +24,11 @@ export const FlowmoTrainConfigSchema = z
     lr1b: z.number().positive().default(1e-4),
     /** Perceptual weight on the one-step prediction in 1A (official 0.1). */
     perceptualWeight: z.number().min(0).default(0.1),
+    /**
+     * The 1B sample loss on the stand-in network: `mse` of its deepest feature maps (the official
+     * "MSE of network outputs" form) or the channel-normalised `lpips` distance of 1A.
+     */
+    sampleLoss: z.enum(['mse', 'lpips']).default('mse'),
     /** λ_sample in 1B (official 0.01). */
     sampleWeight: z.number().min(0).default(0.01),
     /** Steps of the differentiated 1B sampling chain (official 8). */

@@ -169,7 +169,7 @@ export async function runFlowmoTrain(cfg: FlowmoTrainConfig): Promise<FlowmoTrai
       // Official post-training: the encoder is frozen and a fresh optimizer and EMA start from the weights.
       const trainer = new Stage1bTrainer(model, {
         lr: cfg.lr1b,
-        perceptual: featureMseLoss(features.extract),
+        perceptual: cfg.sampleLoss === 'mse' ? featureMseLoss(features.extract) : lpipsDistance(features.extract),
         sampleWeight: cfg.sampleWeight,
         sampleSteps: cfg.sampleSteps,
         emaDecay: cfg.emaDecay,

@@ -22,6 +22,8 @@ const OPTIONS = {
   normPixLoss: z.boolean().default(true),
   seed: z.number().int().default(0),
   evalEvery: z.number().int().nonnegative().default(100),
+  /** Images of each split the before/after ridge probes use (the first N; default all): encoding all 70k twice costs minutes. */
+  probeImages: z.number().int().positive().optional(),
   checkpointEvery: z.number().int().nonnegative().default(100),
   runDir: z.string().default('runs/mae-pretrain'),
   resume: z.boolean().default(true),

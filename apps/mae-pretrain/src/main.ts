@@ -4,7 +4,8 @@ import { argsToConfig, parseMaePretrainConfig } from './config.js';
 import { runMaePretrain } from './run.js';
 
 const HELP = `patchwork-mae-pretrain [--preset NAME] [--steps N] [--batch-size N] [--lr X] [--mask-ratio R] [--no-norm-pix-loss]
-                       [--data bundled|debian|DIR] [--run-dir DIR] [--no-resume] [--seed N] [--eval-every N] ...
+                       [--data bundled|debian|DIR] [--run-dir DIR] [--no-resume] [--seed N] [--eval-every N]
+                       [--probe-images N] ...
 Pre-trains a masked autoencoder on Fashion-MNIST (the bundled real subset by default), prints the
 held-out masked-patch loss and linear-probe accuracies before and after, and writes checkpoints and
 a report (report.md, loss.png, reconstructions.png) under --run-dir.`;

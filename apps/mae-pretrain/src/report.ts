@@ -39,7 +39,7 @@ weight decay ${c.weightDecay}, seed ${c.seed}. Backend ${r.backend} (${r.threads
 | trainable parameters | ${r.params.toLocaleString('en-US')} (PyTorch \`parameters()\` count: ${r.paramsTorch.toLocaleString('en-US')}) |
 | train loss (first → last step) | ${r.losses[0]?.[1].toFixed(4)} → ${r.losses.at(-1)?.[1].toFixed(4)} |
 | test masked-patch loss (fixed masks) | ${r.testLosses.map(([s, l]) => `${l.toFixed(4)} @${s}`).join(', ')} |
-| linear probe, class token (ridge, test top-1) | ${pct(r.probe.before.cls)} at init → **${pct(r.probe.after.cls)}** |
+| linear probe, class token (ridge, test top-1${c.probeImages === undefined ? '' : `, first ${c.probeImages} images of each split`}) | ${pct(r.probe.before.cls)} at init → **${pct(r.probe.after.cls)}** |
 | linear probe, mean patch token | ${pct(r.probe.before.avg)} at init → **${pct(r.probe.after.avg)}** |
 | training time | ${r.trainSeconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(1)} img/s) |
 
@@ -58,7 +58,7 @@ visible patches pasted back.
 }
 
 /** Rows of NHWC images in [0, 1] → one grey (or RGB) image, each tile upscaled 3× with 2 px gaps. */
-function grid(rows: tf.Tensor4D[], scale = 3, gap = 2): RasterImage {
+export function grid(rows: tf.Tensor4D[], scale = 3, gap = 2): RasterImage {
   const [n, h, w, c] = rows[0]!.shape;
   const tileH = h * scale;
   const tileW = w * scale;

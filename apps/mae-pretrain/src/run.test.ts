@@ -9,14 +9,14 @@ import { runMaePretrain } from './run.js';
 describe('runMaePretrain', () => {
   it('trains, checkpoints, resumes and writes the report without leaking tensors', async () => {
     const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mae-pretrain-'));
-    const cfg = parseMaePretrainConfig({ trainLimit: 96, testLimit: 40, steps: 4, batchSize: 16, warmup: 1, evalEvery: 2, checkpointEvery: 2, runDir });
+    const cfg = parseMaePretrainConfig({ trainLimit: 96, testLimit: 40, steps: 4, batchSize: 16, warmup: 1, evalEvery: 2, checkpointEvery: 2, probeImages: 30, runDir });
     const before = tf.memory().numTensors;
     const first = await runMaePretrain(cfg);
     expect(tf.memory().numTensors).toBe(before);
     expect(Number.isFinite(first.lastLoss) && Number.isFinite(first.testLoss)).toBe(true);
     for (const v of [first.probe.before.cls, first.probe.after.avg]) expect(v).toBeGreaterThanOrEqual(0);
     for (const f of ['report.md', 'loss.png', 'reconstructions.png']) expect(fs.existsSync(path.join(runDir, 'report', f)), f).toBe(true);
-    expect(fs.readFileSync(path.join(runDir, 'report', 'report.md'), 'utf8')).toMatch(/linear probe, class token/);
+    expect(fs.readFileSync(path.join(runDir, 'report', 'report.md'), 'utf8')).toMatch(/linear probe, class token \(ridge, test top-1, first 30 images of each split\)/);
 
     // A longer run in the same folder continues from the step-4 checkpoint.
     const resumed = await runMaePretrain({ ...cfg, steps: 6 });

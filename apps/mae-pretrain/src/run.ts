@@ -43,7 +43,7 @@ export async function runMaePretrain(cfg: MaePretrainConfig): Promise<MaePretrai
       throw new PatchworkError('E_ARGUMENT', `preset ${cfg.preset} takes ${imgSize}×${imgSize}×${inChans} images, the data is ${h}×${w}×${ch}`);
     }
     mae.eval();
-    const before = probe(mae, train, test);
+    const before = probe(mae, train, test, cfg.probeImages);
     const testLosses: [number, number][] = [];
     const result = await fit({
       modelName: cfg.preset,
@@ -68,7 +68,7 @@ export async function runMaePretrain(cfg: MaePretrainConfig): Promise<MaePretrai
       progress: `mae ${cfg.preset}`,
     });
     mae.eval();
-    const after = probe(mae, train, test);
+    const after = probe(mae, train, test, cfg.probeImages);
     const figureImages = slice(test, 0, 8);
     const figureNoise = tf.slice(evalNoise, [0, 0], [figureImages.shape[0], -1]);
     const figures = reconstruct(mae, figureImages, figureNoise, cfg.maskRatio);
@@ -120,11 +120,20 @@ function heldOutLoss(mae: MaskedAutoencoderViT, test: ImageSplit, noise: tf.Tens
   return total / count;
 }
 
-/** Linear-probe test accuracy of the encoder's class token and mean patch token. */
-function probe(mae: MaskedAutoencoderViT, train: ImageSplit, test: ImageSplit): { cls: number; avg: number } {
-  const tr = encoderFeatures(mae, train.images);
-  const te = encoderFeatures(mae, test.images);
-  const classes = train.raw.classNames.length;
-  const accuracy = (k: 'cls' | 'avg'): number => ridgeProbeAccuracy({ x: tr[k], y: train.raw.labels }, { x: te[k], y: test.raw.labels }, tr.dim, classes);
-  return { cls: accuracy('cls'), avg: accuracy('avg') };
+/** Linear-probe test accuracy of the encoder's class token and mean patch token, on the first `limit` images of each split. */
+function probe(mae: MaskedAutoencoderViT, train: ImageSplit, test: ImageSplit, limit?: number): { cls: number; avg: number } {
+  const take = (s: ImageSplit): { images: tf.Tensor4D; labels: ArrayLike<number> } => {
+    const n = Math.min(limit ?? s.count, s.count);
+    return { images: slice(s, 0, n), labels: s.raw.labels.subarray(0, n) };
+  };
+  const [a, b] = [take(train), take(test)];
+  try {
+    const tr = encoderFeatures(mae, a.images);
+    const te = encoderFeatures(mae, b.images);
+    const classes = train.raw.classNames.length;
+    const accuracy = (k: 'cls' | 'avg'): number => ridgeProbeAccuracy({ x: tr[k], y: a.labels }, { x: te[k], y: b.labels }, tr.dim, classes);
+    return { cls: accuracy('cls'), avg: accuracy('avg') };
+  } finally {
+    tf.dispose([a.images, b.images]);
+  }
 }

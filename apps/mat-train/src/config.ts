@@ -10,11 +10,28 @@ export const MatTrainConfigSchema = z
   .object({
     /** A `@patchwork/mat-inpaint` preset (the native resolution is the crop size). */
     preset: z.enum(Object.keys(MAT_PRESETS) as [keyof typeof MAT_PRESETS, ...(keyof typeof MAT_PRESETS)[]]).default('mat-tiny-64'),
-    /** `skimage` = the colour photographs of Debian's python3-skimage; or a folder of images (searched recursively). */
+    /**
+     * Training photos: a comma-separated list of photo sets (`skimage` = the colour photographs of
+     * Debian's python3-skimage, `lomiri` = the training photographs of Debian's lomiri-wallpapers)
+     * and folders of images (searched recursively).
+     */
     data: z.string().default('skimage'),
+    /** Photos with a longer side are shrunk to it on load (crops are then 2–25% of that). */
+    photoSide: z.number().int().min(16).default(512),
+    /**
+     * Held-out benchmark photos, in the same syntax as `data` (`lomiri-test` = the six held-out
+     * lomiri-wallpapers photographs), or `none`. Training refuses to start if they overlap `data`.
+     */
+    testData: z.string().default('none'),
+    /** Held-out crops the benchmark scores (crop i comes from test photo i mod count). */
+    testImages: z.number().int().positive().default(96),
+    /** Seed of the held-out crops and masks; the training streams use `seed` … `seed + 4`. */
+    testSeed: z.number().int().default(1000),
     steps: z.number().int().positive().default(60),
     batchSize: z.number().int().positive().default(4),
     lr: z.number().positive().default(2e-3),
+    /** Adam β1, β2 of G and D (MAT: 0, 0.99). */
+    betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0, 0.99]),
     r1Gamma: z.number().min(0).default(10),
     r1Interval: z.number().int().positive().default(16),
     styleMixingProb: z.number().min(0).max(1).default(0.5),

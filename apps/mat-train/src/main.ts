@@ -3,11 +3,13 @@ import { PatchworkError, initBackend } from '@patchwork/tensor-core';
 import { argsToConfig, parseMatTrainConfig } from './config.js';
 import { runMatTrain } from './run.js';
 
-const HELP = `patchwork-mat-train [--preset mat-tiny-64] [--steps N] [--batch-size N] [--lr X] [--data skimage|DIR]
-                    [--pcp pixels|none|vgg19:FILE] [--pcp-ratio X] [--run-dir DIR] [--no-resume] ...
+const HELP = `patchwork-mat-train [--preset mat-tiny-64] [--steps N] [--batch-size N] [--lr X] [--data skimage,lomiri,DIR]
+                    [--test-data lomiri-test] [--pcp pixels|none|vgg19:FILE] [--pcp-ratio X] [--run-dir DIR] [--no-resume] ...
 Trains a small MAT inpainting model on random crops of photographs (Debian python3-skimage's by
 default) with MAT's free-form masks; writes checkpoints (resumed automatically), log.jsonl and a
-report (report.md, losses/PSNR plots, a sample sheet with three seeds per image) under --run-dir.`;
+report (report.md, losses/PSNR plots, a sample sheet with three seeds per image) under --run-dir.
+With --test-data, refuses to start if those held-out photos overlap --data; score the run against
+simple fills on them with dist/benchmark-main.js and the same flags.`;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);

@@ -4,8 +4,8 @@ import { tf } from '@patchwork/tensor-core';
 import { inpaint } from '@patchwork/mat-inpaint';
 import type { MatGenerator } from '@patchwork/mat-inpaint';
 import { encodePng, linePlot } from '@patchwork/train';
-import type { RasterImage } from '@patchwork/train';
 import type { InpaintBatch } from './data.js';
+import { imageGrid } from './grid.js';
 import type { EvalMetrics } from './evaluate.js';
 
 /** Everything the report shows. */
@@ -38,25 +38,7 @@ export function sampleSheet(generator: MatGenerator, val: InpaintBatch, rows = 6
   const columns = [masked, first.stage1, first.image, ...others, images];
   const pixels = columns.map((t) => t.dataSync());
   tf.dispose([masked, first.stage1, first.image, ...others, images, masks]);
-  const size = val.images.shape[1];
-  const scale = 2;
-  const cell = size * scale + 4;
-  const width = columns.length * cell;
-  const height = n * cell;
-  const data = new Uint8Array(width * height * 3).fill(255);
-  for (let r = 0; r < n; r++) {
-    pixels.forEach((px, c) => {
-      for (let y = 0; y < size * scale; y++) {
-        for (let x = 0; x < size * scale; x++) {
-          const src = ((r * size + Math.floor(y / scale)) * size + Math.floor(x / scale)) * 3;
-          const dst = ((r * cell + 2 + y) * width + c * cell + 2 + x) * 3;
-          for (let k = 0; k < 3; k++) data[dst + k] = Math.round(Math.min(Math.max((px[src + k]! + 1) * 127.5, 0), 255));
-        }
-      }
-    });
-  }
-  const img: RasterImage = { width, height, channels: 3, data };
-  return encodePng(img);
+  return imageGrid(pixels, n, val.images.shape[1]);
 }
 
 /** Write `report.md`, `losses.png`, `metrics.png` and `samples.png` into `dir`; returns the report path. */

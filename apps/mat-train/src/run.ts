@@ -9,6 +9,7 @@ import type { MatTrainConfig } from './config.js';
 import { loadPhotos, sampleBatch } from './data.js';
 import type { InpaintBatch } from './data.js';
 import { evaluate } from './evaluate.js';
+import { heldOutFiles } from './held-out.js';
 import type { EvalMetrics } from './evaluate.js';
 import { sampleSheet, writeReport } from './report.js';
 
@@ -30,7 +31,8 @@ export interface MatTrainResult {
  * with loss curves, PSNR/SSIM and a sample sheet are written under `runDir`.
  */
 export async function runMatTrain(cfg: MatTrainConfig, { progress = true }: { progress?: boolean } = {}): Promise<MatTrainResult> {
-  const photos = await loadPhotos(cfg.data);
+  if (cfg.testData !== 'none') heldOutFiles(cfg); // fail before any work if the held-out photos leak into training
+  const photos = await loadPhotos(cfg.data, cfg.photoSide);
   const config = matPresetConfig(cfg.preset);
   const size = config.imgResolution;
   const G = new MatGenerator(config, { rng: new Rng(cfg.seed) });
@@ -41,6 +43,7 @@ export async function runMatTrain(cfg: MatTrainConfig, { progress = true }: { pr
   const trainer = new MatTrainer(G, D, pcp, {
     batchSize: cfg.batchSize,
     lr: cfg.lr,
+    betas: cfg.betas,
     r1Gamma: cfg.r1Gamma,
     r1Interval: cfg.r1Interval,
     styleMixingProb: cfg.styleMixingProb,

@@ -82,7 +82,7 @@ export function classColour(c: number, numClasses: number): [number, number, num
 }
 
 /** Rows of [image | ground truth | prediction], each upscaled 2× with a 4 px white gutter. */
-function overlayGrid(samples: Sample[], numClasses: number): RasterImage {
+export function overlayGrid(samples: Sample[], numClasses: number): RasterImage {
   const scale = 2;
   const gap = 4;
   const cellW = Math.max(...samples.map((s) => s.label.width)) * scale;

@@ -72,6 +72,20 @@ describe('mmseg-style segmentation metrics', () => {
     expect(s.mAcc).toBeCloseTo(0.46570261437908494, 14);
   });
 
+  it('round-trips its state through JSON and resumes accumulating', () => {
+    const m = new SegmentationMetric({ numClasses: 4 });
+    m.update([0, 1, 1, 2], [0, 1, 2, 255]);
+    const back = SegmentationMetric.fromJSON(JSON.parse(JSON.stringify(m)));
+    expect(back.count).toBe(1);
+    expect(back.toJSON()).toEqual(m.toJSON());
+    back.update([3, 3], [3, 0]);
+    expect(back.compute().mIoU).toBeCloseTo(0.375, 12); // the two-image value of the test above
+    const json = m.toJSON();
+    expect(() => SegmentationMetric.fromJSON({ ...json, areas: { ...json.areas, union: [1, 2, 1] } })).toThrow(/areas.union has 3 entries for 4 classes/);
+    expect(() => SegmentationMetric.fromJSON({ ...json, areas: { ...json.areas, pred: [1, -2, 0, 0] } })).toThrow(/areas.pred/);
+    expect(() => SegmentationMetric.fromJSON({ ...json, images: 1 })).toThrow(/images/);
+  });
+
   it('rejects mismatched sizes and out-of-range labels', () => {
     const m = new SegmentationMetric({ numClasses: 3 });
     expect(() => m.update([0, 1], [0, 1, 2])).toThrow(/differ in size/);

@@ -1,4 +1,5 @@
-import { ShapeError } from '@patchwork/tensor-core';
+import { PatchworkError, ShapeError, parseConfig } from '@patchwork/tensor-core';
+import { z } from 'zod';
 import { checkNumClasses, readLabels, shapeOf } from './validate.js';
 import type { LabelsLike } from './validate.js';
 
@@ -84,6 +85,20 @@ export function segmentationScores(areas: SegmentationAreas): SegmentationScores
   return { aAcc: intersect / label, mIoU: nanMean(iou), mAcc: nanMean(acc), iou, acc };
 }
 
+const FORMAT = 'patchwork.segmentation-metric';
+const countsSchema = z.array(z.number().int().nonnegative());
+const segmentationJsonSchema = z.strictObject({
+  format: z.literal(FORMAT),
+  version: z.literal(1),
+  numClasses: z.number().int().positive(),
+  ignoreIndex: z.number().int(),
+  count: z.number().int().nonnegative(),
+  areas: z.strictObject({ intersect: countsSchema, union: countsSchema, pred: countsSchema, label: countsSchema }),
+});
+
+/** The JSON state of a {@link SegmentationMetric} (pixel counts per class, exact). */
+export type SegmentationMetricJson = z.output<typeof segmentationJsonSchema>;
+
 /**
  * Accumulates segmentation areas over a whole dataset, as mmseg's `IoUMetric` does: counts
  * are summed across images first and divided per class at the end, so the result is not a
@@ -135,8 +150,35 @@ export class SegmentationMetric {
     this.images = 0;
   }
 
+  /** The exact state as JSON (`JSON.stringify(metric)` uses it); memory is 4·numClasses counts whatever the dataset size. */
+  toJSON(): SegmentationMetricJson {
+    const areas = this.areas();
+    return {
+      format: FORMAT,
+      version: 1,
+      numClasses: this.numClasses,
+      ignoreIndex: this.ignoreIndex,
+      count: this.images,
+      areas: { intersect: Array.from(areas.intersect), union: Array.from(areas.union), pred: Array.from(areas.pred), label: Array.from(areas.label) },
+    };
+  }
+
+  /** Resume from {@link toJSON} output; array lengths must equal `numClasses`. */
+  static fromJSON(json: unknown): SegmentationMetric {
+    const j = parseConfig(segmentationJsonSchema, json, 'SegmentationMetric JSON');
+    const metric = new SegmentationMetric({ numClasses: j.numClasses, ignoreIndex: j.ignoreIndex });
+    for (const key of ['intersect', 'union', 'pred', 'label'] as const) {
+      if (j.areas[key].length !== j.numClasses) {
+        throw new PatchworkError('E_FORMAT', `SegmentationMetric JSON: areas.${key} has ${j.areas[key].length} entries for ${j.numClasses} classes`);
+      }
+      metric.totals[key].set(j.areas[key]);
+    }
+    metric.images = j.count;
+    return metric;
+  }
+
   private empty(): SegmentationAreas {
-    const z = (): Float64Array => new Float64Array(this.numClasses);
-    return { intersect: z(), union: z(), pred: z(), label: z() };
+    const zeros = (): Float64Array => new Float64Array(this.numClasses);
+    return { intersect: zeros(), union: zeros(), pred: zeros(), label: zeros() };
   }
 }

@@ -1,48 +1,67 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { cleanEnv, packClosure } from './pack.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanEnv, internalClosure, packAll, workspacePackages } from './pack.js';
+import { readmeExample, toRunnableJs } from './readme-example.js';
 
-// What a user does: `npm install @patchwork/vit` and nothing else.
-const TARGET = '@patchwork/vit';
+// What a user does: `npm install @patchwork/<one model package>` into an empty project, then
+// runs the example of that package's README. Every package is packed once and reused.
+const TARGETS = ['vit', 'mae', 'mobilenetv2', 'mat-inpaint', 'flowmo-tokenizer', 'segmentation-heads', 'datasets', 'metrics'].map((n) => `@patchwork/${n}`);
+const NEVER = ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'vitest', 'typescript', 'eslint'];
 
-describe(`npm install of one packed package (${TARGET})`, () => {
-  it('installs only it and its dependencies, imports and runs on the default backend', () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwork-pack-'));
-    const tarballs = packClosure(TARGET, work);
-    // The packed manifests name real versions that are not on the registry yet: point npm at the tarballs.
+const pkgs = workspacePackages();
+let work = '';
+let tarballs = new Map<string, string>();
+
+beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'patchwork-pack-'));
+  fs.mkdirSync(path.join(work, 'tarballs'));
+  tarballs = packAll(path.join(work, 'tarballs'), pkgs);
+});
+
+// Eight projects with tfjs in node_modules: deleting them takes a while on a busy disk.
+afterAll(() => {
+  if (work !== '') fs.rmSync(work, { recursive: true, force: true });
+}, 600_000);
+
+it('covers every model package', () => {
+  for (const model of ['vit', 'mae', 'mobilenetv2', 'mat-inpaint', 'flowmo-tokenizer', 'segmentation-heads']) expect(TARGETS).toContain(`@patchwork/${model}`);
+  for (const t of TARGETS) expect(pkgs.has(t), `${t} is a publishable workspace package`).toBe(true);
+});
+
+describe.each(TARGETS)('npm install %s from its tarball', (target) => {
+  it('pulls in exactly its own @patchwork dependencies and runs its README example on wasm', () => {
+    // The README as published (read from the tarball).
+    const readme = execFileSync('tar', ['-xzOf', tarballs.get(target)!, 'package/README.md'], { encoding: 'utf8' });
+    const example = readmeExample(readme);
+    if (example === null) throw new Error(`${target}'s README has no \`\`\`ts or \`\`\`js example`);
+    // The example may use packages beside the target (e.g. a backbone for the heads): the user installs those too.
+    const requested = [...new Set([target, ...example.imports])];
+    for (const r of requested) expect(pkgs.has(r), `${target}'s README example imports ${r}, which is not a publishable package`).toBe(true);
+    const expected = [...new Set(requested.flatMap((r) => internalClosure(r, pkgs)))].map((n) => n.replace('@patchwork/', '')).sort();
+
+    const dir = path.join(work, target.replace('@patchwork/', ''));
+    fs.mkdirSync(dir);
+    // The packed manifests name versions that are not on the registry yet: point npm at the tarballs.
     const overrides = Object.fromEntries([...tarballs].map(([n, f]) => [n, `file:${f}`]));
-    fs.writeFileSync(
-      path.join(work, 'package.json'),
-      JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { [TARGET]: `file:${tarballs.get(TARGET)}` }, overrides }, null, 2),
-    );
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: work, stdio: 'inherit', env: cleanEnv() });
+    const dependencies = Object.fromEntries(requested.map((r) => [r, `file:${tarballs.get(r)}`]));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies, overrides }, null, 2));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd: dir, stdio: 'inherit', env: cleanEnv() });
 
-    const installed = fs.readdirSync(path.join(work, 'node_modules/@patchwork')).sort();
-    expect(installed).toEqual([...tarballs.keys()].map((n) => n.replace('@patchwork/', '')).sort());
-    for (const heavy of ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'sharp', 'vitest', 'typescript']) {
-      expect(fs.existsSync(path.join(work, 'node_modules', heavy)), heavy).toBe(false);
-    }
+    expect(fs.readdirSync(path.join(dir, 'node_modules/@patchwork')).sort()).toEqual(expected);
+    for (const heavy of NEVER) expect(fs.existsSync(path.join(dir, 'node_modules', heavy)), heavy).toBe(false);
+    // sharp (image codecs) belongs to @patchwork/datasets' Node entry only.
+    expect(fs.existsSync(path.join(dir, 'node_modules/sharp')), 'sharp').toBe(expected.includes('datasets'));
 
-    fs.writeFileSync(
-      path.join(work, 'main.js'),
-      `import { initBackend, tf } from '@patchwork/tensor-core';
-import { createVit } from '@patchwork/vit';
-const info = await initBackend();
-const vit = createVit('vit_micro_patch4_28', { numClasses: 10 });
-vit.eval();
-const y = vit.forward(tf.ones([3, 28, 28, 1]));
-console.log(JSON.stringify({ backend: info.name, threads: info.threads, shape: y.shape, finite: tf.all(tf.isFinite(y)).dataSync()[0] === 1 }));
-process.exit(0);
-`,
-    );
-    const out = execFileSync('node', ['main.js'], { cwd: work, encoding: 'utf8' });
-    const result = JSON.parse(out.trim().split('\n').pop()!) as { backend: string; shape: number[]; finite: boolean };
-    expect(result.backend).toBe('wasm');
-    expect(result.shape).toEqual([3, 10]);
-    expect(result.finite).toBe(true);
-    fs.rmSync(work, { recursive: true, force: true });
+    const probe = "\nconsole.log(`patchwork-backend: ${(await import('@patchwork/tensor-core')).backendInfo().name}`);\n";
+    fs.writeFileSync(path.join(dir, 'example.mjs'), toRunnableJs(example) + probe);
+    const t0 = performance.now();
+    const res = spawnSync(process.execPath, ['example.mjs'], { cwd: dir, encoding: 'utf8', env: cleanEnv(), timeout: 300_000 });
+    console.log(`${target}: README example ran in ${((performance.now() - t0) / 1000).toFixed(1)} s (exit ${res.status})\n${res.stdout}`);
+    expect(res.status, `example failed:\n${res.stderr}`).toBe(0);
+    expect(res.stdout.trim().split('\n').pop()).toBe('patchwork-backend: wasm');
   });
 });
+

@@ -13,17 +13,18 @@ export const ROOT = path.resolve(import.meta.dirname, '../../..');
 interface Manifest {
   name: string;
   version: string;
+  private?: boolean;
   dependencies?: Record<string, string>;
 }
 
-/** Map package name → folder for every publishable workspace package under packages/. */
+/** Map package name → folder for every publishable (not `private`) workspace package under packages/. */
 export function workspacePackages(): Map<string, string> {
   const out = new Map<string, string>();
-  for (const dir of fs.readdirSync(path.join(ROOT, 'packages'))) {
+  for (const dir of fs.readdirSync(path.join(ROOT, 'packages')).sort()) {
     const manifestPath = path.join(ROOT, 'packages', dir, 'package.json');
     if (!fs.existsSync(manifestPath)) continue;
     const m = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as Manifest;
-    out.set(m.name, path.join(ROOT, 'packages', dir));
+    if (m.private !== true) out.set(m.name, path.join(ROOT, 'packages', dir));
   }
   return out;
 }
@@ -44,17 +45,15 @@ export function internalClosure(name: string, pkgs = workspacePackages()): strin
 }
 
 /**
- * `pnpm pack` each package of the closure into `outDir` (pnpm rewrites `workspace:^` to real
- * versions) and return name → tarball path.
+ * `pnpm pack` every publishable workspace package once into `outDir` (pnpm rewrites `workspace:^`
+ * to real versions, as `pnpm publish` does) and return name → tarball path.
  */
-export function packClosure(name: string, outDir: string): Map<string, string> {
-  const pkgs = workspacePackages();
+export function packAll(outDir: string, pkgs = workspacePackages()): Map<string, string> {
   const tarballs = new Map<string, string>();
-  for (const n of internalClosure(name, pkgs)) {
-    const dir = pkgs.get(n)!;
-    const out = execFileSync('pnpm', ['pack', '--pack-destination', outDir], { cwd: dir, encoding: 'utf8', env: cleanEnv() });
+  for (const [name, dir] of pkgs) {
+    const out = execFileSync('pnpm', ['pack', '--pack-destination', outDir], { cwd: dir, encoding: 'utf8', env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     const file = out.trim().split('\n').pop()!.trim();
-    tarballs.set(n, path.isAbsolute(file) ? file : path.join(outDir, path.basename(file)));
+    tarballs.set(name, path.isAbsolute(file) ? file : path.join(outDir, path.basename(file)));
   }
   return tarballs;
 }

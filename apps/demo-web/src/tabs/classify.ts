@@ -1,39 +1,48 @@
+import { SmallConvNet } from '@patchwork/layers';
 import type { Module } from '@patchwork/layers';
 import { MOBILENETV2_PRESETS, createMobileNetV2 } from '@patchwork/mobilenetv2';
 import type { MobileNetV2PresetName } from '@patchwork/mobilenetv2';
 import { Rng, tf } from '@patchwork/tensor-core';
+import { createVit } from '@patchwork/vit';
 import { loadSamples, paintGrey, readGrey, thumbnails, drawFileInto } from '../samples.js';
-import { SmallConvNet } from '@patchwork/layers';
-import { fetchBytes, parseWeights, progressReporter, readFileBytes, shortError } from '../weights.js';
+import { mountWeightsPanel } from '../weights-panel.js';
+import type { WeightsChoice } from '../weights-panel.js';
 
 // Same normalisation as apps/classify (Fashion-MNIST training-set pixel statistics).
 const MEAN = 0.286;
 const STD = 0.353;
-const BUNDLED = { url: 'weights/small-cnn-fashion.safetensors', arch: 'small-cnn', label: 'small CNN trained by apps/classify (bundled)' };
+const TOP_K = 5;
+
+/** The three bundled checkpoints (apps/classify runs, see the README), then other sizes for your own files. */
+const CHOICES: WeightsChoice[] = [
+  { value: 'small-cnn', arch: 'small-cnn', label: 'small CNN (bundled, apps/classify)', url: 'weights/small-cnn-fashion.safetensors' },
+  { value: 'vit_micro_patch4_28', arch: 'vit_micro_patch4_28', label: 'ViT micro, patch 4 (bundled, apps/classify)', url: 'weights/vit-micro-fashion.safetensors' },
+  { value: 'mobilenet_v2_0.35', arch: 'mobilenet_v2_0.35', label: 'MobileNetV2 ×0.35 (bundled, apps/classify)', url: 'weights/mobilenetv2-035-fashion.safetensors' },
+  ...['vit_tiny_patch4_28', ...Object.keys(MOBILENETV2_PRESETS).filter((n) => n !== 'mobilenet_v2_0.35')].map((arch) => ({
+    value: arch,
+    arch,
+    label: `${arch} — for your own file (Load: UNTRAINED random init)`,
+    url: null,
+  })),
+];
 
 interface Classifier extends Module {
   forward(x: tf.Tensor): tf.Tensor;
 }
 
+/** The models as apps/classify builds them for 28×28 grey inputs and 10 classes. */
 function build(arch: string): Classifier {
-  if (arch === 'small-cnn') return new SmallConvNet({ inChannels: 1, numClasses: 10, rng: new Rng(0) });
-  // apps/classify's MobileNetV2 builder for 28×28 inputs: grey input, 10 classes, stride-1 stem.
-  return createMobileNetV2(arch as MobileNetV2PresetName, { numClasses: 10, inChans: 1, stemStride: 1 }, { rng: new Rng(0) });
+  const rng = new Rng(0);
+  if (arch === 'small-cnn') return new SmallConvNet({ inChannels: 1, numClasses: 10, rng });
+  if (arch.startsWith('vit_')) return createVit(arch, { numClasses: 10, inChans: 1, imgSize: 28 }, { rng });
+  // Small inputs keep full resolution in the stem (stride 1), as apps/classify does below 64 px.
+  return createMobileNetV2(arch as MobileNetV2PresetName, { numClasses: 10, inChans: 1, stemStride: 1 }, { rng });
 }
 
 export async function mountClassify(root: HTMLElement): Promise<void> {
   root.innerHTML = `
     <h2>Fashion-MNIST classification</h2>
-    <div class="controls">
-      <label>Architecture <select id="cls-arch">
-        <option value="small-cnn">small CNN (apps/classify)</option>
-        ${Object.keys(MOBILENETV2_PRESETS).map((n) => `<option value="${n}">MobileNetV2 ${n.replace('mobilenet_v2_', '×')}</option>`).join('')}
-      </select></label>
-      <button id="cls-load-bundled">Load bundled checkpoint</button>
-      <label>or your own checkpoint (.safetensors) <input id="cls-file" type="file" accept=".safetensors" /></label>
-    </div>
-    <div class="controls"><progress id="cls-progress" value="0" max="1"></progress> <span id="cls-progress-label"></span></div>
-    <div id="cls-weights" class="status" data-testid="cls-weights">no weights loaded</div>
+    <div id="cls-panel"></div>
     <p>Pick a bundled test image, draw on the canvas (white on black), or open an image file:</p>
     <div id="cls-samples"></div>
     <div class="row">
@@ -45,16 +54,14 @@ export async function mountClassify(root: HTMLElement): Promise<void> {
           <input id="cls-image" type="file" accept="image/*" />
         </div>
         <button id="cls-run" disabled>Classify</button>
-        <ol id="cls-top3" class="top3" data-testid="cls-top3"></ol>
+        <ol id="cls-top5" class="topk" data-testid="cls-top5"></ol>
         <div id="cls-status" class="status"></div>
       </div>
     </div>`;
   const $ = <T extends HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
   const input = $<HTMLCanvasElement>('cls-input');
   const status = $('cls-status');
-  const weightsInfo = $('cls-weights');
   const runBtn = $<HTMLButtonElement>('cls-run');
-  const progress = progressReporter($<HTMLProgressElement>('cls-progress'), $('cls-progress-label'));
   const samples = await loadSamples();
   const classNames = samples.classNames;
   let model: Classifier | null = null;
@@ -73,44 +80,22 @@ export async function mountClassify(root: HTMLElement): Promise<void> {
     status.textContent = msg;
   };
 
-  async function useWeights(bytesPromise: Promise<Uint8Array>, source: string): Promise<void> {
-    const arch = $<HTMLSelectElement>('cls-arch').value;
-    weightsInfo.className = 'status';
-    weightsInfo.textContent = `loading ${source}…`;
-    root.dataset.weights = 'loading';
-    let loaded: ReturnType<typeof parseWeights> | null = null;
-    try {
-      loaded = parseWeights(await bytesPromise, source);
-      const next = build(arch);
-      try {
-        next.loadStateDict(loaded.stateDict);
-      } catch (err) {
-        next.dispose();
-        const hint = loaded.modelName !== null && loaded.modelName !== arch ? `\n(the file is a checkpoint of '${loaded.modelName}', the selected architecture is '${arch}')` : '';
-        throw new Error(`${(err as Error).message}${hint}`);
-      }
+  const archNames = new Set(CHOICES.map((c) => c.arch));
+  mountWeightsPanel({
+    root,
+    container: $('cls-panel'),
+    prefix: 'cls',
+    choices: CHOICES,
+    build,
+    // A checkpoint of apps/classify names its model: load it as that one whatever is selected.
+    archForFile: (modelName, selected) => (modelName !== null && archNames.has(modelName) ? modelName : selected),
+    onReady: (next) => {
       model?.dispose();
       model = next.eval();
-      weightsInfo.textContent = `loaded ${source}: ${arch}${loaded.step !== null ? `, step ${loaded.step}` : ''}`;
-      root.dataset.weights = 'ready';
       runBtn.disabled = false;
-    } catch (err) {
-      weightsInfo.className = 'status error';
-      weightsInfo.textContent = `cannot use ${source}: ${shortError((err as Error).message)}`;
-      root.dataset.weights = 'error';
-    } finally {
-      if (loaded !== null) tf.dispose(Object.values(loaded.stateDict));
-    }
-  }
+    },
+  });
 
-  $('cls-load-bundled').addEventListener('click', () => {
-    $<HTMLSelectElement>('cls-arch').value = BUNDLED.arch;
-    void useWeights(fetchBytes(`${import.meta.env.BASE_URL}${BUNDLED.url}`, progress), BUNDLED.label);
-  });
-  $<HTMLInputElement>('cls-file').addEventListener('change', (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) void useWeights(readFileBytes(file, progress), file.name);
-  });
   $<HTMLInputElement>('cls-image').addEventListener('change', (e) => {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (file) void drawFileInto(input, file).then(() => ($('cls-input-caption').textContent = `from ${file.name}`));
@@ -155,13 +140,17 @@ export async function mountClassify(root: HTMLElement): Promise<void> {
       });
       const p = Array.from(await probs.data());
       probs.dispose();
-      const top = p.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, 3);
-      const list = $('cls-top3');
+      const top = p.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]).slice(0, TOP_K);
+      const list = $('cls-top5');
       list.innerHTML = '';
       for (const [v, i] of top) {
         const li = document.createElement('li');
         li.dataset.label = String(i);
-        li.textContent = `${classNames[i]} — ${(100 * v).toFixed(1)} %`;
+        li.dataset.p = v.toFixed(6);
+        const bar = document.createElement('progress');
+        bar.max = 1;
+        bar.value = v;
+        li.append(bar, ` ${classNames[i]} — ${(100 * v).toFixed(1)} %`);
         list.append(li);
       }
       list.dataset.top1 = String(top[0]![1]);

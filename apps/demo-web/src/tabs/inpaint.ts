@@ -1,11 +1,10 @@
 import { ShapesDataset } from '@patchwork/datasets';
 import { MatGenerator, inpaint, matPresetConfig } from '@patchwork/mat-inpaint';
 import { Rng, tf } from '@patchwork/tensor-core';
-import { fetchBytes, parseWeights, progressReporter, readFileBytes, shortError } from '../weights.js';
+import { mountWeightsPanel } from '../weights-panel.js';
 
 const PRESET = 'mat-tiny-64';
 const SIZE = 64;
-const BUNDLED_URL = 'weights/mat-tiny-64.safetensors';
 const MAX_UNDO = 50;
 
 /**
@@ -23,16 +22,7 @@ export function generatorStateDict(dict: Record<string, tf.Tensor>): Record<stri
 export async function mountInpaint(root: HTMLElement): Promise<void> {
   root.innerHTML = `
     <h2>Inpainting (MAT, ${PRESET})</h2>
-    <div class="controls">
-      <label>Weights <select id="mat-source">
-        <option value="bundled">bundled: apps/mat-train, 20 steps (barely trained)</option>
-        <option value="random">UNTRAINED: random init (seed 0)</option>
-      </select></label>
-      <button id="mat-load">Load</button>
-      <label>or your own checkpoint (.safetensors) <input id="mat-file" type="file" accept=".safetensors" /></label>
-    </div>
-    <div class="controls"><progress id="mat-progress" value="0" max="1"></progress> <span id="mat-progress-label"></span></div>
-    <div class="controls"><span id="mat-badge" class="badge"></span><span id="mat-weights" class="status">no weights loaded</span></div>
+    <div id="mat-panel"></div>
     <div class="controls">
       <button id="mat-new-image">New shapes image</button>
       <label>or open an image <input id="mat-image" type="file" accept="image/*" /></label>
@@ -60,11 +50,8 @@ export async function mountInpaint(root: HTMLElement): Promise<void> {
   const maskCanvas = $<HTMLCanvasElement>('mat-mask-canvas');
   const output = $<HTMLCanvasElement>('mat-output');
   const status = $('mat-status');
-  const info = $('mat-weights');
-  const badge = $('mat-badge');
   const runBtn = $<HTMLButtonElement>('mat-run');
   const rerollBtn = $<HTMLButtonElement>('mat-reroll');
-  const progress = progressReporter($<HTMLProgressElement>('mat-progress'), $('mat-progress-label'));
   const imgCtx = imageCanvas.getContext('2d', { willReadFrequently: true })!;
   const maskCtx = maskCanvas.getContext('2d')!;
   let generator: MatGenerator | null = null;
@@ -157,58 +144,27 @@ export async function mountInpaint(root: HTMLElement): Promise<void> {
     last = null;
   });
 
-  const setModel = (next: MatGenerator, trained: boolean, text: string, weak = false) => {
-    generator?.dispose();
-    generator = next.eval();
-    badge.className = `badge ${!trained ? 'untrained' : weak ? 'weak' : 'trained'}`;
-    badge.textContent = !trained ? 'UNTRAINED — random weights, fills are noise' : weak ? 'BARELY TRAINED — a 20-step run, fills are not realistic' : 'trained';
-    root.dataset.trained = String(trained);
-    info.className = 'status';
-    info.textContent = text;
-    root.dataset.weights = 'ready';
-    runBtn.disabled = rerollBtn.disabled = false;
-  };
-  const build = () => new MatGenerator(matPresetConfig(PRESET), { rng: new Rng(0) });
-
-  async function loadBytes(bytesPromise: Promise<Uint8Array>, source: string, weak: boolean): Promise<void> {
-    root.dataset.weights = 'loading';
-    info.className = 'status';
-    info.textContent = `loading ${source}…`;
-    let loaded: ReturnType<typeof parseWeights> | null = null;
-    try {
-      loaded = parseWeights(await bytesPromise, source);
-      const next = build();
-      try {
-        next.loadStateDict(generatorStateDict(loaded.stateDict));
-      } catch (err) {
-        next.dispose();
-        const hint = loaded.modelName !== null && loaded.modelName !== PRESET ? `\n(the file is a checkpoint of '${loaded.modelName}', this tab runs '${PRESET}')` : '';
-        throw new Error(`${(err as Error).message}${hint}`);
-      }
-      setModel(next, true, `loaded ${source}${loaded.step !== null ? `, step ${loaded.step}` : ''}`, weak);
-    } catch (err) {
-      info.className = 'status error';
-      info.textContent = `cannot use ${source}: ${shortError((err as Error).message)}`;
-      root.dataset.weights = 'error';
-    } finally {
-      if (loaded !== null) tf.dispose(Object.values(loaded.stateDict));
-    }
-  }
-
-  $('mat-load').addEventListener('click', () => {
-    if ($<HTMLSelectElement>('mat-source').value === 'random') {
-      setModel(build(), false, 'random-init generator (seed 0): nothing trained');
-    } else {
-      void loadBytes(
-        fetchBytes(`${import.meta.env.BASE_URL}${BUNDLED_URL}`, progress),
-        'mat-tiny-64.safetensors (apps/mat-train)',
-        true,
-      );
-    }
-  });
-  $<HTMLInputElement>('mat-file').addEventListener('change', (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) void loadBytes(readFileBytes(file, progress), file.name, false);
+  mountWeightsPanel({
+    root,
+    container: $('mat-panel'),
+    prefix: 'mat',
+    choices: [
+      {
+        value: 'bundled',
+        arch: PRESET,
+        label: 'bundled: apps/mat-train, 20 steps (barely trained)',
+        url: 'weights/mat-tiny-64.safetensors',
+        weak: 'BARELY TRAINED — a 20-step run, fills are not realistic',
+      },
+      { value: 'random', arch: PRESET, label: 'UNTRAINED: random init (seed 0)', url: null },
+    ],
+    build: () => new MatGenerator(matPresetConfig(PRESET), { rng: new Rng(0) }),
+    load: (model, dict) => void model.loadStateDict(generatorStateDict(dict)),
+    onReady: (next) => {
+      generator?.dispose();
+      generator = next.eval();
+      runBtn.disabled = rerollBtn.disabled = false;
+    },
   });
 
   async function run(): Promise<void> {

@@ -2,10 +2,9 @@ import { createMae } from '@patchwork/mae';
 import type { MaskedAutoencoderViT } from '@patchwork/mae';
 import { Rng, tf } from '@patchwork/tensor-core';
 import { loadSamples, paintGrey, readGrey, thumbnails, drawFileInto } from '../samples.js';
-import { fetchBytes, parseWeights, progressReporter, readFileBytes, shortError } from '../weights.js';
+import { mountWeightsPanel } from '../weights-panel.js';
 
 const PRESET = 'mae_vit_micro_patch4_28';
-const BUNDLED_URL = 'weights/mae-micro-fashion.safetensors';
 
 /**
  * Reconstruct with a given masking noise, as apps/mae-pretrain/src/reconstruct.ts does: normalised
@@ -36,16 +35,7 @@ function reconstruct(mae: MaskedAutoencoderViT, images: tf.Tensor4D, noise: tf.T
 export async function mountMae(root: HTMLElement): Promise<void> {
   root.innerHTML = `
     <h2>Masked autoencoder (${PRESET})</h2>
-    <div class="controls">
-      <label>Weights <select id="mae-source">
-        <option value="bundled">trained by apps/mae-pretrain (bundled, 400 steps)</option>
-        <option value="random">UNTRAINED: random init (seed 0)</option>
-      </select></label>
-      <button id="mae-load">Load</button>
-      <label>or your own checkpoint (.safetensors) <input id="mae-file" type="file" accept=".safetensors" /></label>
-    </div>
-    <div class="controls"><progress id="mae-progress" value="0" max="1"></progress> <span id="mae-progress-label"></span></div>
-    <div class="controls"><span id="mae-badge" class="badge"></span><span id="mae-weights" class="status">no weights loaded</span></div>
+    <div id="mae-panel"></div>
     <div id="mae-samples"></div>
     <div class="controls">
       <label>masking ratio <input id="mae-ratio" type="range" min="0.05" max="0.95" step="0.05" value="0.75" /> <output id="mae-ratio-out">0.75</output></label>
@@ -65,10 +55,7 @@ export async function mountMae(root: HTMLElement): Promise<void> {
   const $ = <T extends HTMLElement>(id: string) => root.querySelector<T>(`#${id}`)!;
   const original = $<HTMLCanvasElement>('mae-original');
   const status = $('mae-status');
-  const info = $('mae-weights');
-  const badge = $('mae-badge');
   const runBtn = $<HTMLButtonElement>('mae-run');
-  const progress = progressReporter($<HTMLProgressElement>('mae-progress'), $('mae-progress-label'));
   const samples = await loadSamples();
   let mae: MaskedAutoencoderViT | null = null;
 
@@ -80,53 +67,20 @@ export async function mountMae(root: HTMLElement): Promise<void> {
     if (file) void drawFileInto(original, file);
   });
 
-  const setModel = (next: MaskedAutoencoderViT, trained: boolean, text: string) => {
-    mae?.dispose();
-    mae = next.eval();
-    badge.className = `badge ${trained ? 'trained' : 'untrained'}`;
-    badge.textContent = trained ? 'trained' : 'UNTRAINED — random weights, output is noise';
-    root.dataset.trained = String(trained);
-    info.className = 'status';
-    info.textContent = text;
-    root.dataset.weights = 'ready';
-    runBtn.disabled = false;
-  };
-
-  async function loadBytes(bytesPromise: Promise<Uint8Array>, source: string): Promise<void> {
-    root.dataset.weights = 'loading';
-    info.className = 'status';
-    info.textContent = `loading ${source}…`;
-    let loaded: ReturnType<typeof parseWeights> | null = null;
-    try {
-      loaded = parseWeights(await bytesPromise, source);
-      const next = createMae(PRESET, { normPixLoss: true }, { rng: new Rng(0) });
-      try {
-        next.loadStateDict(loaded.stateDict);
-      } catch (err) {
-        next.dispose();
-        const hint = loaded.modelName !== null && loaded.modelName !== PRESET ? `\n(the file is a checkpoint of '${loaded.modelName}', this tab runs '${PRESET}')` : '';
-        throw new Error(`${(err as Error).message}${hint}`);
-      }
-      setModel(next, true, `loaded ${source}${loaded.step !== null ? `, step ${loaded.step}` : ''}`);
-    } catch (err) {
-      info.className = 'status error';
-      info.textContent = `cannot use ${source}: ${shortError((err as Error).message)}`;
-      root.dataset.weights = 'error';
-    } finally {
-      if (loaded !== null) tf.dispose(Object.values(loaded.stateDict));
-    }
-  }
-
-  $('mae-load').addEventListener('click', () => {
-    if ($<HTMLSelectElement>('mae-source').value === 'random') {
-      setModel(createMae(PRESET, { normPixLoss: true }, { rng: new Rng(0) }), false, 'random-init weights (seed 0): nothing trained');
-    } else {
-      void loadBytes(fetchBytes(`${import.meta.env.BASE_URL}${BUNDLED_URL}`, progress), 'mae-micro-fashion.safetensors (apps/mae-pretrain)');
-    }
-  });
-  $<HTMLInputElement>('mae-file').addEventListener('change', (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) void loadBytes(readFileBytes(file, progress), file.name);
+  mountWeightsPanel({
+    root,
+    container: $('mae-panel'),
+    prefix: 'mae',
+    choices: [
+      { value: 'bundled', arch: PRESET, label: 'trained by apps/mae-pretrain (bundled, 400 steps)', url: 'weights/mae-micro-fashion.safetensors' },
+      { value: 'random', arch: PRESET, label: 'UNTRAINED: random init (seed 0)', url: null },
+    ],
+    build: () => createMae(PRESET, { normPixLoss: true }, { rng: new Rng(0) }),
+    onReady: (next) => {
+      mae?.dispose();
+      mae = next.eval();
+      runBtn.disabled = false;
+    },
   });
 
   runBtn.addEventListener('click', async () => {

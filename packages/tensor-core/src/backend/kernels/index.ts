@@ -6,7 +6,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise-conv2d-native-backprop-filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise-conv2d-native-backprop-input.js';
 import { maxPoolGradConfig } from './max-pool-grad.js';
-import { tensorflowConvBackpropConfigs } from './tensorflow-conv-backprop.js';
+import { tensorflowConvConfigs } from './tensorflow-conv.js';
 import { unsortedSegmentSumConfig } from './unsorted-segment-sum.js';
 
 let registered = false;
@@ -41,9 +41,9 @@ function replaceKernels(configs: tf.KernelConfig[]): void {
 }
 
 /**
- * Replace tfjs-node's conv backprop kernels, which fail on explicit (numeric) padding. Call after
+ * Replace tfjs-node's conv kernels, which fail on scalar or explicit (PyTorch-style) padding. Call after
  * tfjs-node is imported, because importing it registers its own kernels.
  */
 export function registerTensorflowKernels(): void {
-  replaceKernels(tensorflowConvBackpropConfigs());
+  replaceKernels(tensorflowConvConfigs());
 }

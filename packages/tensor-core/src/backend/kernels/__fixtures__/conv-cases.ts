@@ -9,7 +9,7 @@ export interface ConvCase {
   x: Shape4;
   filter: Shape4;
   strides: number | [number, number];
-  pad: 'same' | 'valid' | ExplicitPad;
+  pad: 'same' | 'valid' | number | ExplicitPad;
 }
 
 export const CONV_CASES: ConvCase[] = [
@@ -21,6 +21,7 @@ export const CONV_CASES: ConvCase[] = [
   { x: [2, 7, 5, 3], filter: [3, 3, 3, 4], strides: [2, 1], pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
   { x: [2, 7, 5, 3], filter: [3, 2, 3, 4], strides: 1, pad: [[0, 0], [2, 0], [1, 3], [0, 0]] },
   { x: [2, 7, 5, 3], filter: [1, 1, 3, 6], strides: 1, pad: 'valid' },
+  { x: [2, 8, 6, 3], filter: [3, 3, 3, 4], strides: 2, pad: 1 },
 ];
 
 /** Depthwise filters are [fh, fw, inChannels, channelMultiplier]. */
@@ -30,6 +31,7 @@ export const DEPTHWISE_CASES: ConvCase[] = [
   { x: [3, 7, 5, 4], filter: [3, 2, 4, 3], strides: 2, pad: 'valid' },
   { x: [1, 8, 8, 2], filter: [5, 5, 2, 1], strides: 1, pad: 'valid' },
   { x: [2, 7, 5, 3], filter: [3, 3, 3, 2], strides: 2, pad: [[0, 0], [3, 1], [0, 2], [0, 0]] },
+  { x: [2, 8, 6, 3], filter: [3, 3, 3, 1], strides: 2, pad: 1 },
 ];
 
 /** Test title for a case. */

@@ -1,7 +1,8 @@
-// Conv backprop kernels for the 'tensorflow' backend (tfjs-node 4.22). Its own four kernels send
+// Conv kernels for the 'tensorflow' backend (tfjs-node 4.22). Its own backprop kernels send
 // TensorFlow `padding: EXPLICIT` without the `explicit_paddings` attribute (the depthwise ones) or
-// throw on explicit pads (the dense ones), so any conv net with PyTorch-style numeric padding
-// fails its first backward pass. These pass the pads, in TensorFlow's NHWC layout.
+// throw on explicit pads (the dense ones), and every one of its conv kernels throws on a scalar
+// pad, so conv nets with PyTorch-style padding (and transposed convs) fail on their first step.
+// These pass the pads, in TensorFlow's NHWC layout.
 import { tf } from '../../tf.js';
 import type { TensorInfo } from './wasm-backend.js';
 
@@ -28,7 +29,9 @@ interface KernelArgs<A> {
 function convAttrs(backend: NodeBackend, info: Conv2DInfo, dense: boolean): OpAttr[] {
   if (info.dataFormat !== 'channelsLast') throw new Error(`tensorflow conv backprop: only NHWC is supported, got ${info.dataFormat}`);
   const { binding } = backend;
-  const { type, top, bottom, left, right } = info.padInfo;
+  const { top, bottom, left, right } = info.padInfo;
+  // tfjs says NUMBER for a scalar pad (`pad: 1`); TensorFlow only knows SAME, VALID and EXPLICIT.
+  const type = info.padInfo.type === 'NUMBER' ? 'EXPLICIT' : info.padInfo.type;
   const attrs: OpAttr[] = [
     { name: 'T', type: binding.TF_ATTR_TYPE, value: binding.TF_FLOAT },
     { name: 'strides', type: binding.TF_ATTR_INT, value: [1, info.strideHeight, info.strideWidth, 1] },
@@ -69,14 +72,26 @@ function backpropFilter(kernel: string, depthwise: boolean) {
   };
 }
 
-/** The four replacement kernel configs, for `tf.registerKernel` after tfjs-node is imported. */
-export function tensorflowConvBackpropConfigs(): tf.KernelConfig[] {
+type ForwardAttrs = Pick<tf.Conv2DAttrs, 'strides' | 'pad' | 'dataFormat' | 'dimRoundingMode' | 'dilations'>;
+
+function forward(kernel: string, depthwise: boolean) {
+  return ({ inputs: { x, filter }, backend, attrs }: KernelArgs<ForwardAttrs>): TensorInfo => {
+    const format = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC');
+    const info = tf.backend_util.computeConv2DInfo(x!.shape as [number, number, number, number], filter!.shape as [number, number, number, number], attrs.strides, attrs.dilations ?? 1, attrs.pad, attrs.dimRoundingMode, depthwise, format);
+    return (backend as NodeBackend).executeSingleOutput(kernel, convAttrs(backend as NodeBackend, info, !depthwise), [x!, filter!]);
+  };
+}
+
+/** The six replacement kernel configs, for `tf.registerKernel` after tfjs-node is imported. */
+export function tensorflowConvConfigs(): tf.KernelConfig[] {
   const make = (kernelName: string, kernelFunc: (args: KernelArgs<never>) => TensorInfo): tf.KernelConfig => ({
     kernelName,
     backendName: 'tensorflow',
     kernelFunc: kernelFunc as unknown as tf.KernelFunc,
   });
   return [
+    make(tf.Conv2D, forward(tf.Conv2D, false)),
+    make(tf.DepthwiseConv2dNative, forward(tf.DepthwiseConv2dNative, true)),
     make(tf.Conv2DBackpropInput, backpropInput(tf.Conv2DBackpropInput, false)),
     make(tf.Conv2DBackpropFilter, backpropFilter(tf.Conv2DBackpropFilter, false)),
     make(tf.DepthwiseConv2dNativeBackpropInput, backpropInput(tf.DepthwiseConv2dNativeBackpropInput, true)),

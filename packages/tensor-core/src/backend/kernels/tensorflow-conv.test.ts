@@ -10,7 +10,7 @@ const hasTfjsNode = await import('@tensorflow/tfjs-node' as string).then(
   () => false,
 );
 
-describe.skipIf(!hasTfjsNode)('tensorflow conv backprop kernels', () => {
+describe.skipIf(!hasTfjsNode)('tensorflow conv kernels', () => {
   beforeAll(async () => {
     await initBackend({ backend: 'tensorflow' });
   });
@@ -24,6 +24,16 @@ describe.skipIf(!hasTfjsNode)('tensorflow conv backprop kernels', () => {
     expectClose(dx!, ex!, 1e-4, caseLabel(c));
     expectClose(df!, ef!, 1e-4, caseLabel(c));
     tf.dispose([x, filter, dx!, df!]);
+  });
+
+  it('conv2dTranspose with a numeric pad (Conv2DBackpropInput forward) matches cpu', async () => {
+    const x = rand([2, 4, 3, 5], 5);
+    const filter = rand([4, 4, 6, 5], 6);
+    const f = (xx: tf.Tensor, ff: tf.Tensor): tf.Tensor[] => [tf.conv2dTranspose(xx as tf.Tensor4D, ff as tf.Tensor4D, [2, 8, 6, 6], 2, 1)];
+    const [y] = f(x, filter);
+    const [expected] = await onCpu(f, [x, filter]);
+    expectClose(y!, expected!, 1e-4);
+    tf.dispose([x, filter, y!]);
   });
 
   it.each(DEPTHWISE_CASES)('depthwise gradients match cpu for %#', async (c) => {

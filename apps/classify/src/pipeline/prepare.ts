@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+import { PIPELINE_DIRS, freshDir, prepareFashionMnist, runEntry } from '@patchwork/pipeline';
+
+runEntry('classify prepare-data', async () => {
+  const dir = prepareFashionMnist(freshDir(PIPELINE_DIRS.data));
+  console.log(`Fashion-MNIST subset ready in ${dir}`);
+});

@@ -1,0 +1,12 @@
+export { PIPELINE_DIRS } from './paths.js';
+export { freshDir, runEntry } from './entry.js';
+export { CURVES_FILE, curve, readCurves, writeCurves } from './curves.js';
+export type { CurveRecord } from './curves.js';
+export { EvalSummarySchema, SUMMARY_FILE, readSummary, writeSummary } from './summary.js';
+export type { EvalSummary, EvalSummaryInput } from './summary.js';
+export { tileGrid } from './grid.js';
+export type { GridOptions } from './grid.js';
+export { dataCardSections, writeDataCard } from './card.js';
+export type { DataCard } from './card.js';
+export { prepareFashionMnist } from './fashion.js';
+export { initPipelineBackend } from './backend.js';
