@@ -43,16 +43,16 @@ export function ssimPerImage(a: tf.Tensor, b: tf.Tensor, options: ImageQualityOp
   const values = perImageMean(a, b, 'ssim', (x0, y0) => {
     const [, h, w] = x0.shape;
     if (h < SSIM_WINDOW || w < SSIM_WINDOW) throw new ShapeError(`ssim: images must be at least ${SSIM_WINDOW}×${SSIM_WINDOW}, got ${h}×${w}`);
-    const x = x0.div(dataRange) as tf.Tensor4D;
-    const y = y0.div(dataRange) as tf.Tensor4D;
+    const x = tf.div(x0, dataRange) as tf.Tensor4D;
+    const y = tf.div(y0, dataRange) as tf.Tensor4D;
     const ux = gaussianFilter(x, taps);
     const uy = gaussianFilter(y, taps);
-    const vx = gaussianFilter(x.square(), taps).sub(ux.square());
-    const vy = gaussianFilter(y.square(), taps).sub(uy.square());
-    const vxy = gaussianFilter(x.mul(y), taps).sub(ux.mul(uy));
-    const num = ux.mul(uy).mul(2).add(c1).mul(vxy.mul(2).add(c2));
-    const den = ux.square().add(uy.square()).add(c1).mul(vx.add(vy).add(c2));
-    return num.div(den);
+    const vx = tf.sub(gaussianFilter(tf.square(x), taps), tf.square(ux));
+    const vy = tf.sub(gaussianFilter(tf.square(y), taps), tf.square(uy));
+    const vxy = tf.sub(gaussianFilter(tf.mul(x, y), taps), tf.mul(ux, uy));
+    const num = tf.mul(tf.add(tf.mul(tf.mul(ux, uy), 2), c1), tf.add(tf.mul(vxy, 2), c2));
+    const den = tf.mul(tf.add(tf.add(tf.square(ux), tf.square(uy)), c1), tf.add(tf.add(vx, vy), c2));
+    return tf.div(num, den);
   });
   return Array.from(values);
 }

@@ -26,7 +26,7 @@ export function normalize(x: tf.Tensor, mean: readonly number[] = IMAGENET_MEAN,
     throw new ShapeError(`normalize: ${mean.length} means and ${std.length} stds for ${c} channels`);
   }
   if (std.some((s) => !(s > 0))) throw new PatchworkError('E_ARGUMENT', `normalize: std must be positive, got [${std.join(', ')}]`);
-  return onBatch(x, 'normalize', (x4) => tf.tidy(() => x4.sub(tf.tensor1d([...mean])).div(tf.tensor1d([...std]))));
+  return onBatch(x, 'normalize', (x4) => tf.tidy(() => tf.div(tf.sub(x4, tf.tensor1d([...mean])), tf.tensor1d([...std]))));
 }
 
 /** torchvision's luma weights for `rgb_to_grayscale`. */
@@ -34,12 +34,12 @@ const LUMA = [0.2989, 0.587, 0.114];
 
 function grayscale(x4: tf.Tensor4D): tf.Tensor4D {
   if (x4.shape[3] === 1) return x4;
-  return x4.mul(tf.tensor1d(LUMA)).sum(3, true) as tf.Tensor4D;
+  return tf.sum(tf.mul(x4, tf.tensor1d(LUMA)), 3, true) as tf.Tensor4D;
 }
 
 /** torchvision `_blend`: `f·img + (1 − f)·other`, clamped to [0, 1]. */
 function blend(img: tf.Tensor4D, other: tf.Tensor, f: number): tf.Tensor4D {
-  return img.mul(f).add(other.mul(1 - f)).clipByValue(0, 1) as tf.Tensor4D;
+  return tf.clipByValue(tf.add(tf.mul(img, f), tf.mul(other, 1 - f)), 0, 1) as tf.Tensor4D;
 }
 
 function checkColour(x: tf.Tensor, name: string): void {
@@ -50,7 +50,7 @@ function checkColour(x: tf.Tensor, name: string): void {
 /** Scale brightness by `factor` on a [0, 1] image (torchvision `adjust_brightness`). */
 export function adjustBrightness(x: tf.Tensor, factor: number): tf.Tensor {
   checkColour(x, 'adjustBrightness');
-  return onBatch(x, 'adjustBrightness', (x4) => tf.tidy(() => x4.mul(factor).clipByValue(0, 1) as tf.Tensor4D));
+  return onBatch(x, 'adjustBrightness', (x4) => tf.tidy(() => tf.clipByValue(tf.mul(x4, factor), 0, 1) as tf.Tensor4D));
 }
 
 /** Blend each image with the mean of its greyscale version (torchvision `adjust_contrast`). */

@@ -15,11 +15,11 @@ export interface ImageLabelPair {
 
 /** Resize a `[H, W]` label map with nearest-neighbour sampling, so no new classes appear. */
 function resizeLabel(label: tf.Tensor, size: readonly [number, number]): tf.Tensor {
-  return tf.tidy(() => resize(label.expandDims(2), size, 'nearest').squeeze([2]));
+  return tf.tidy(() => tf.squeeze(resize(tf.expandDims(label, 2), size, 'nearest'), [2]));
 }
 
 function cropLabel(label: tf.Tensor, box: Parameters<typeof crop>[1]): tf.Tensor {
-  return tf.tidy(() => crop(label.expandDims(2), box).squeeze([2]));
+  return tf.tidy(() => tf.squeeze(crop(tf.expandDims(label, 2), box), [2]));
 }
 
 /** Resize both: the image with `interpolation`, the labels with nearest. */

@@ -8,8 +8,8 @@ export function onBatch(x: tf.Tensor, name: string, fn: (x4: tf.Tensor4D) => tf.
   if (x.rank === 4) return fn(x as tf.Tensor4D);
   if (x.rank === 3) {
     return tf.tidy(() => {
-      const y = fn(x.expandDims(0) as tf.Tensor4D);
-      return y.squeeze([0]);
+      const y = fn(tf.expandDims(x, 0) as tf.Tensor4D);
+      return tf.squeeze(y, [0]);
     });
   }
   throw new ShapeError(`${name}: expected an HWC or NHWC tensor, got shape [${x.shape.join(', ')}]`);

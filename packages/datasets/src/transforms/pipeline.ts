@@ -98,7 +98,7 @@ export class TransformPipeline {
 
   private jointStep(step: TransformStep, pair: ImageLabelPair, rng: Rng): ImageLabelPair {
     const { image, label } = pair;
-    const labelCrop = (box: ReturnType<typeof centerCropBox>): tf.Tensor => crop(label.expandDims(2), box).squeeze([2]);
+    const labelCrop = (box: ReturnType<typeof centerCropBox>): tf.Tensor => tf.squeeze(crop(tf.expandDims(label, 2), box), [2]);
     switch (step.type) {
       case 'resize': {
         const [h, w] = spatialSize(image, 'resize');

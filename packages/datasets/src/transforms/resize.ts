@@ -72,7 +72,7 @@ function resizeAxis(x: tf.Tensor4D, axis: 1 | 2, outSize: number, method: Interp
     const [n, h, w, c] = x.shape;
     const split = axis === 1 ? [n, outSize, taps, w, c] : [n, h, outSize, taps, c];
     const wShape = axis === 1 ? [1, outSize, taps, 1, 1] : [1, 1, outSize, taps, 1];
-    return gathered.reshape(split).mul(tf.tensor(weights, wShape)).sum(axis + 1) as tf.Tensor4D;
+    return tf.sum(tf.mul(tf.reshape(gathered, split), tf.tensor(weights, wShape)), axis + 1) as tf.Tensor4D;
   });
 }
 

@@ -52,6 +52,16 @@ describe('safetensors encode/decode', () => {
     tf.dispose([...Object.values(input), ...Object.values(tensors)]);
   });
 
+  it('reads a Node Buffer that is a view into a larger pool (as fs.readFileSync returns for small files)', () => {
+    const w = tf.tensor([1.5, -2, 3.25, 4], [2, 2]);
+    const bytes = encodeSafetensors({ w });
+    const pool = Buffer.alloc(bytes.length + 13, 0xff);
+    pool.set(bytes, 5);
+    const { tensors } = decodeSafetensors(pool.subarray(5, 5 + bytes.length));
+    expect(Array.from(tensors['w']!.dataSync())).toEqual([1.5, -2, 3.25, 4]);
+    tf.dispose([w, tensors['w']!]);
+  });
+
   it('writes the standard layout: sorted names, metadata, padded header, contiguous offsets, shape [] for scalars', () => {
     const t10 = tf.ones([2]);
     const t2 = tf.scalar(1, 'int32');

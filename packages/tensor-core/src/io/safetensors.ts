@@ -42,8 +42,9 @@ export function decodeSafetensors(bytes: Uint8Array, options: { source?: string 
 
 function tensorFromInfo(data: Uint8Array, info: SafetensorsTensorInfo, where: string): tf.Tensor {
   const [begin, end] = info.dataOffsets;
-  // slice() copies into a fresh, aligned buffer so the tensor neither aliases nor retains the caller's bytes.
-  return tensorFromBytes(data.slice(begin, end), info.dtype, info.shape, where);
+  // Uint8Array's slice() copies into a fresh, aligned buffer so the tensor neither aliases nor retains
+  // the caller's bytes (called directly: a Node Buffer's own slice() returns a view of its pool).
+  return tensorFromBytes(Uint8Array.prototype.slice.call(data, begin, end), info.dtype, info.shape, where);
 }
 
 /** A tensor planned for writing: its file dtype and byte range. */
