@@ -18,7 +18,7 @@ const PALETTE: readonly (readonly [number, number, number])[] = [
   [60, 180, 75],
   [0, 130, 200],
   [255, 225, 25],
-  [240, 50, 230],
+  [245, 130, 48],
 ];
 /** Held-out images: apps/segment-train's test split of the shapes set (seed 0 → generator seed 2). */
 const TEST_SET = { length: 200, size: SIZE, seed: 2, objectsPerImage: [1, 3] as const };
@@ -173,7 +173,13 @@ export function mountSegment(root: HTMLElement): void {
     container: $('seg-panel'),
     prefix: 'seg',
     choices: [
-      { value: 'vit-bundled', arch: VIT_UPERNET, label: 'ViT + UperNet, trained by apps/segment-train on shapes (bundled)', url: 'weights/segment-vit-upernet-shapes.safetensors' },
+      {
+        value: 'vit-bundled',
+        arch: VIT_UPERNET,
+        label: 'ViT + UperNet, trained by apps/segment-train on shapes (bundled)',
+        url: 'weights/segment-vit-upernet-shapes.safetensors',
+        weak: 'SHORT RUN — finds the shapes, tells circles and rings apart, not yet squares, triangles or crosses',
+      },
       { value: 'vit-random', arch: VIT_UPERNET, label: 'ViT + UperNet — for your own file (Load: UNTRAINED random init)', url: null },
       { value: 'mobilenet-random', arch: MOBILENET_DEEPLAB, label: 'MobileNetV2 + DeepLabv3 — for your own file (Load: UNTRAINED random init)', url: null },
     ],
