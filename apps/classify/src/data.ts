@@ -1,11 +1,9 @@
-import { batchIndices } from '@patchwork/datasets';
+import { FASHION_MNIST_PIXELS, batchIndices } from '@patchwork/datasets';
 import type { LabelledImages } from '@patchwork/datasets';
 import { loadFashionMnist } from '@patchwork/datasets/node';
 import { Rng, tf } from '@patchwork/tensor-core';
 
-// Fashion-MNIST pixel statistics over the 60k training images.
-const MEAN = 0.286;
-const STD = 0.353;
+const { mean: MEAN, std: STD } = FASHION_MNIST_PIXELS;
 
 /** A split held as one normalised NHWC float tensor plus int32 labels (owned; call dispose). */
 export interface TensorSplit {

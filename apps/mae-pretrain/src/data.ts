@@ -1,15 +1,13 @@
-import { batchIndices } from '@patchwork/datasets';
+import { FASHION_MNIST_PIXELS, batchIndices } from '@patchwork/datasets';
 import type { LabelledImages } from '@patchwork/datasets';
 import { loadFashionMnist } from '@patchwork/datasets/node';
 import { tf } from '@patchwork/tensor-core';
 
-// Fashion-MNIST pixel statistics over the 60k training images (the same as apps/classify's): the
-// encoder sees standardised pixels here and when it is fine-tuned or probed there, as the official
-// MAE normalises with the dataset mean/std in pre-training, fine-tuning and linear probing alike.
-/** Mean of the Fashion-MNIST training pixels in [0, 1]. */
-export const PIXEL_MEAN = 0.286;
-/** Standard deviation of the Fashion-MNIST training pixels in [0, 1]. */
-export const PIXEL_STD = 0.353;
+// The encoder sees standardised pixels here and when it is fine-tuned or probed in apps/classify,
+// as the official MAE normalises with the dataset mean/std in pre-training, fine-tuning and probing.
+/** Fashion-MNIST's training-pixel mean and std (`@patchwork/datasets`), as `reconstructionPanels` takes them. */
+export const PIXELS = FASHION_MNIST_PIXELS;
+const { mean: PIXEL_MEAN, std: PIXEL_STD } = PIXELS;
 
 /** A split as one standardised `[N, H, W, C]` float tensor (`(x/255 − mean)/std`) plus the raw data (owned; call dispose). */
 export interface ImageSplit {
@@ -19,7 +17,7 @@ export interface ImageSplit {
   dispose(): void;
 }
 
-/** Load a Fashion-MNIST split (`bundled`, `debian` or a folder), pixels standardised with {@link PIXEL_MEAN} / {@link PIXEL_STD}. */
+/** Load a Fashion-MNIST split (`bundled`, `debian` or a folder), pixels standardised with {@link PIXELS}. */
 export function loadImages(data: string, split: 'train' | 'test', limit?: number): ImageSplit {
   const raw = loadFashionMnist({ split, dir: data === 'bundled' ? undefined : data, limit });
   const images = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(raw.images, raw.shape, 'float32'), 255), PIXEL_MEAN), PIXEL_STD) as tf.Tensor4D);

@@ -4,7 +4,7 @@ import type { tf } from '@patchwork/tensor-core';
 import { encodePng, linePlot } from '@patchwork/train';
 import type { RasterImage } from '@patchwork/train';
 import type { MaePretrainConfig } from './config.js';
-import type { Reconstructions } from './reconstruct.js';
+import type { Reconstructions } from '@patchwork/mae';
 
 /** Everything the report shows. */
 export interface ReportData {

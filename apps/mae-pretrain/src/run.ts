@@ -1,14 +1,13 @@
 import path from 'node:path';
 import { AdamW, cosineSchedule, weightDecayGroups } from '@patchwork/layers';
-import { MAE_PRESETS, createMae } from '@patchwork/mae';
+import { MAE_PRESETS, createMae, reconstructionPanels } from '@patchwork/mae';
 import type { MaskedAutoencoderViT } from '@patchwork/mae';
 import { PatchworkError, Rng, backendInfo, tf } from '@patchwork/tensor-core';
 import { fit } from '@patchwork/train';
 import type { MaePretrainConfig } from './config.js';
-import { imageBatches, loadImages, slice } from './data.js';
+import { PIXELS, imageBatches, loadImages, slice } from './data.js';
 import type { ImageSplit } from './data.js';
 import { encoderFeatures, ridgeProbeAccuracy } from './probe.js';
-import { reconstruct } from './reconstruct.js';
 import { writeReport } from './report.js';
 
 /** What a pre-training run produced. */
@@ -71,7 +70,7 @@ export async function runMaePretrain(cfg: MaePretrainConfig): Promise<MaePretrai
     const after = probe(mae, train, test, cfg.probeImages);
     const figureImages = slice(test, 0, 8);
     const figureNoise = tf.slice(evalNoise, [0, 0], [figureImages.shape[0], -1]);
-    const figures = reconstruct(mae, figureImages, figureNoise, cfg.maskRatio);
+    const figures = reconstructionPanels(mae, figureImages, figureNoise, cfg.maskRatio, PIXELS);
     const ran = result.step - result.startStep;
     const imagesPerSecond = ran > 0 ? (ran * cfg.batchSize) / result.seconds : 0;
     const info = backendInfo();

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeIdx } from './idx.js';
+import { FASHION_MNIST_PIXELS } from './fashion-mnist.js';
 import { BUNDLED_FASHION_MNIST_DIR, DEBIAN_FASHION_MNIST_DIR, loadFashionMnist } from './fashion-mnist-files.js';
 
 describe('Fashion-MNIST', () => {
@@ -26,6 +27,19 @@ describe('Fashion-MNIST', () => {
     const sub = loadFashionMnist({ split: 'test' });
     expect(Array.from(full.images.subarray(0, 784 * 3))).toEqual(Array.from(sub.images.subarray(0, 784 * 3)));
     expect(loadFashionMnist({ split: 'train', dir: 'debian', limit: 10 }).labels.length).toBe(10);
+  });
+
+  it.runIf(fs.existsSync(DEBIAN_FASHION_MNIST_DIR))('FASHION_MNIST_PIXELS are the training set statistics', () => {
+    const { images } = loadFashionMnist({ split: 'train', dir: 'debian' });
+    let sum = 0;
+    let sq = 0;
+    for (const v of images) {
+      sum += v / 255;
+      sq += (v / 255) ** 2;
+    }
+    const mean = sum / images.length;
+    expect(mean).toBeCloseTo(FASHION_MNIST_PIXELS.mean, 3);
+    expect(Math.sqrt(sq / images.length - mean ** 2)).toBeCloseTo(FASHION_MNIST_PIXELS.std, 3);
   });
 
   it('names the file for truncated, corrupt and missing data', () => {

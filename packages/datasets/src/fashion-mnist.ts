@@ -15,6 +15,13 @@ export const FASHION_MNIST_CLASSES = [
   'Ankle boot',
 ] as const;
 
+/**
+ * Mean and standard deviation of the 60k Fashion-MNIST training pixels scaled to [0, 1], rounded to
+ * 3 decimals: the `(x − mean) / std` normalisation Patchwork's Fashion-MNIST trainers (and the
+ * checkpoints they write) use.
+ */
+export const FASHION_MNIST_PIXELS = { mean: 0.286, std: 0.353 } as const;
+
 /** A labelled split of 28×28 grey images. */
 export interface LabelledImages {
   /** `[N, H, W, C]` shape of `images`. */

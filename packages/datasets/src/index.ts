@@ -1,7 +1,7 @@
 // Browser-safe entry: no node: imports here or in anything it pulls in (Node-only code is in ./node).
 export { decodeIdx } from './idx.js';
 export type { IdxArray } from './idx.js';
-export { FASHION_MNIST_CLASSES, fashionMnistFromIdx } from './fashion-mnist.js';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_PIXELS, fashionMnistFromIdx } from './fashion-mnist.js';
 export type { LabelledImages } from './fashion-mnist.js';
 export { IGNORE_INDEX } from './types.js';
 export type { RawImage, LabelMap, Dataset, ClassificationExample, SegmentationExample } from './types.js';

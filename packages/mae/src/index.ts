@@ -9,3 +9,5 @@ export type { RandomMasking } from './masking.js';
 export { patchify, unpatchify } from './patchify.js';
 export { fromMaeConfig, loadMaeCheckpoint, loadMaeEncoder } from './from-mae.js';
 export type { LoadMaeEncoderOptions } from './from-mae.js';
+export { reconstructionPanels } from './reconstruct.js';
+export type { PixelNormalisation, Reconstructions } from './reconstruct.js';

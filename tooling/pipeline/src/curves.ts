@@ -10,14 +10,20 @@ export type CurveRecord = Record<string, unknown> & { step?: number };
 export const CURVES_FILE = 'curves.json';
 
 /**
- * Copy `runDir/log.jsonl` to `runDir/curves.json` without the wall-clock `time` of each record.
- * A seeded run writes the same curves every time, so `eval` can hash them as an input and still
- * be a cache hit when training repeats itself. Returns the file written.
+ * Copy `runDir/log.jsonl` to `runDir/curves.json` without the wall-clock `time` of each record and
+ * without any field named in `drop` at any depth (a trainer's own timings, e.g. `seconds`). A
+ * seeded run writes the same curves every time, so `eval` can hash them as an input and still be
+ * a cache hit when training repeats itself. Returns the file written.
  */
-export function writeCurves(runDir: string): string {
+export function writeCurves(runDir: string, { drop = [] }: { drop?: readonly string[] } = {}): string {
   const log = path.join(runDir, 'log.jsonl');
   if (!fs.existsSync(log)) throw new FormatError(`${log} does not exist: the training run logged nothing`);
-  const records = new JsonlLog(log).read().map(({ time: _time, ...rest }) => rest);
+  const strip = (v: unknown, top: boolean): unknown => {
+    if (Array.isArray(v)) return v.map((x) => strip(x, false));
+    if (typeof v !== 'object' || v === null) return v;
+    return Object.fromEntries(Object.entries(v).flatMap(([k, x]) => ((top && k === 'time') || drop.includes(k) ? [] : [[k, strip(x, false)]])));
+  };
+  const records = new JsonlLog(log).read().map((r) => strip(r, true));
   const file = path.join(runDir, CURVES_FILE);
   fs.writeFileSync(file, `${JSON.stringify(records)}\n`);
   return file;

@@ -10,3 +10,4 @@ export { dataCardSections, writeDataCard } from './card.js';
 export type { DataCard } from './card.js';
 export { prepareFashionMnist } from './fashion.js';
 export { initPipelineBackend } from './backend.js';
+export { FINGERPRINT_FILE, tensorsFingerprint, writeWeightsFingerprint } from './fingerprint.js';

@@ -5,7 +5,7 @@
 export const PIPELINE_DIRS = {
   /** `prepare-data` output: the data the run reads, `card.json` and `preview.png`. */
   data: 'runs/pipeline/data',
-  /** `train` output (never cached): checkpoints, `log.jsonl`, the trainer's own report, `curves.json`. */
+  /** `train` output (never cached): checkpoints, `log.jsonl`, the trainer's own report, and the wall-clock-free `curves.json` and `weights.json` that `eval` hashes. */
   train: 'runs/pipeline/train',
   /** `eval` output: `summary.json` and its figures. */
   eval: 'runs/pipeline/eval',

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { PIPELINE_DIRS, freshDir, initPipelineBackend, runEntry, writeCurves } from '@patchwork/pipeline';
+import { PIPELINE_DIRS, freshDir, initPipelineBackend, runEntry, writeCurves, writeWeightsFingerprint } from '@patchwork/pipeline';
 import { parseClassifyConfig } from '../config.js';
 import { runClassify } from '../run.js';
 import { PIPELINE_CONFIG } from './preset.js';
@@ -11,5 +11,6 @@ runEntry('classify train', async () => {
   console.log(`backend ${info.name} (${info.threads} threads) · ${cfg.model} · ${cfg.steps} steps × ${cfg.batchSize}`);
   const r = await runClassify(cfg);
   writeCurves(PIPELINE_DIRS.train);
+  writeWeightsFingerprint(PIPELINE_DIRS.train);
   console.log(`test accuracy ${(100 * r.testAccuracy).toFixed(2)}% · ${r.imagesPerSecond.toFixed(1)} img/s · trainer report: ${r.reportPath}`);
 });

@@ -1,3 +1,4 @@
+import { FASHION_MNIST_PIXELS } from '@patchwork/datasets';
 import { SmallConvNet } from '@patchwork/layers';
 import type { Module } from '@patchwork/layers';
 import { MOBILENETV2_PRESETS, createMobileNetV2 } from '@patchwork/mobilenetv2';
@@ -9,8 +10,7 @@ import { mountWeightsPanel } from '../weights-panel.js';
 import type { WeightsChoice } from '../weights-panel.js';
 
 // Same normalisation as apps/classify (Fashion-MNIST training-set pixel statistics).
-const MEAN = 0.286;
-const STD = 0.353;
+const { mean: MEAN, std: STD } = FASHION_MNIST_PIXELS;
 const TOP_K = 5;
 
 /** The three bundled checkpoints (apps/classify runs, see the README), then other sizes for your own files. */

@@ -1,16 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createMae } from '@patchwork/mae';
+import { createMae, reconstructionPanels } from '@patchwork/mae';
 import type { MaskedAutoencoderViT } from '@patchwork/mae';
 import { curve, dataCardSections, readCurves, writeSummary } from '@patchwork/pipeline';
 import { Rng, tf } from '@patchwork/tensor-core';
 import { loadCheckpoint } from '@patchwork/tensor-core/node';
 import { encodePng, linePlot } from '@patchwork/train';
 import type { MaePretrainConfig } from '../config.js';
-import { loadImages, slice } from '../data.js';
+import { PIXELS, loadImages, slice } from '../data.js';
 import type { ImageSplit } from '../data.js';
 import { encoderFeatures, ridgeProbeAccuracy } from '../probe.js';
-import { reconstruct } from '../reconstruct.js';
 import { grid } from '../report.js';
 
 /** Where {@link evaluateRun} reads the prepared data card and writes its results. */
@@ -58,7 +57,7 @@ export function evaluateRun(cfg: MaePretrainConfig, { dataDir, evalDir }: EvalDi
     fs.writeFileSync(path.join(evalDir, 'loss.png'), encodePng(linePlot([{ points: curve(records, 'loss') }, { points: curve(records, 'testLoss') }])));
     const shown = slice(test, 0, 8);
     const shownNoise = tf.slice(noise, [0, 0], [shown.shape[0], -1]);
-    const figures = reconstruct(mae, shown, shownNoise, cfg.maskRatio);
+    const figures = reconstructionPanels(mae, shown, shownNoise, cfg.maskRatio, PIXELS);
     fs.writeFileSync(path.join(evalDir, 'reconstructions.png'), encodePng(grid([figures.original, figures.masked, figures.reconstruction, figures.pasted])));
     tf.dispose([shown, shownNoise, ...Object.values(figures)]);
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { PIPELINE_DIRS, freshDir, initPipelineBackend, runEntry, writeCurves } from '@patchwork/pipeline';
+import { PIPELINE_DIRS, freshDir, initPipelineBackend, runEntry, writeCurves, writeWeightsFingerprint } from '@patchwork/pipeline';
 import { parseMaePretrainConfig } from '../config.js';
 import { runMaePretrain } from '../run.js';
 import { PIPELINE_CONFIG } from './preset.js';
@@ -11,5 +11,6 @@ runEntry('mae-pretrain train', async () => {
   console.log(`backend ${info.name} (${info.threads} threads) · ${cfg.preset} · ${cfg.steps} steps × ${cfg.batchSize}`);
   const r = await runMaePretrain(cfg);
   writeCurves(PIPELINE_DIRS.train);
+  writeWeightsFingerprint(PIPELINE_DIRS.train);
   console.log(`loss ${r.firstLoss.toFixed(3)} → ${r.lastLoss.toFixed(3)} · ${r.imagesPerSecond.toFixed(1)} img/s · trainer report: ${r.reportPath}`);
 });

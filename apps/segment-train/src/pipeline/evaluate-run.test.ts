@@ -33,6 +33,6 @@ describe('pipeline prepare-data and eval', () => {
   });
 
   it('the pnpm start preset is a valid, short, from-scratch run of the trainer', () => {
-    expect(parseSegmentConfig(PIPELINE_CONFIG)).toMatchObject({ resume: false, runDir: 'runs/pipeline/train', data: 'shapes', steps: 150 });
+    expect(parseSegmentConfig(PIPELINE_CONFIG)).toMatchObject({ resume: false, runDir: 'runs/pipeline/train', data: 'shapes', steps: 300, imageSize: 32 });
   });
 });
