@@ -221,6 +221,40 @@ describe('demo-web in headless Chromium without WebGL (wasm)', () => {
     await shot('classify-drawing');
   });
 
+  it('opening an image file: a run started at once classifies that file; a non-image is reported', async () => {
+    await openTab('classify');
+    expect(await loadWeights('classify', 'cls', 'small-cnn')).toBe('ready');
+    await page.click('#tab-classify canvas[data-testid="sample-8"]'); // a bag on screen before the file
+    // Two white bars on black (trouser-like), made as a PNG by the browser itself.
+    const dataUrl = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      c.width = c.height = 28;
+      const g = c.getContext('2d')!;
+      g.fillStyle = '#000';
+      g.fillRect(0, 0, 28, 28);
+      g.fillStyle = '#fff';
+      g.fillRect(9, 2, 4, 24);
+      g.fillRect(15, 2, 4, 24);
+      return c.toDataURL('image/png');
+    });
+    const top5 = () => page.$$eval('#cls-top5 li', (lis) => lis.map((li) => `${(li as HTMLElement).dataset.label}:${(li as HTMLElement).dataset.p}`));
+    await clearState('classify', 'state');
+    await page.setInputFiles('#cls-image', { name: 'bars.png', mimeType: 'image/png', buffer: Buffer.from(dataUrl.split(',')[1]!, 'base64') });
+    await page.click('#cls-run'); // at once: the run waits for the decode
+    await page.waitForSelector('#tab-classify[data-state="done"], #tab-classify[data-state="error"]');
+    const first = await top5();
+    const grey = await canvasGrey('cls-input');
+    expect(grey[10 * 28 + 10]).toBeGreaterThan(200);
+    expect(grey[10 * 28 + 14]).toBeLessThan(20);
+    expect(await page.textContent('#cls-input-caption')).toContain('bars.png');
+    await run('classify', '#cls-run');
+    expect(await top5()).toEqual(first); // the first run saw the file, not the bag
+    await page.setInputFiles('#cls-image', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
+    await page.waitForSelector('#cls-image[data-state="error"]');
+    expect(await page.textContent('#cls-status')).toContain('cannot open notes.txt: not an image');
+    expect(await canvasGrey('cls-input')).toEqual(grey); // the previous image stays
+  });
+
   it('classification: user files — another model, a corrupt file, a checkpoint named by its metadata', async () => {
     await openTab('classify');
     await page.selectOption('#cls-source', 'small-cnn');

@@ -49,9 +49,8 @@ export function readGrey(canvas: HTMLCanvasElement): Uint8Array {
   return out;
 }
 
-/** Draw any image file into a canvas (scaled to fit), as grey. */
-export async function drawFileInto(canvas: HTMLCanvasElement, file: File): Promise<void> {
-  const bitmap = await createImageBitmap(file);
+/** Draw a decoded image into a canvas (scaled to fit), as grey. */
+export function drawGreyInto(canvas: HTMLCanvasElement, bitmap: ImageBitmap): void {
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   ctx.fillStyle = '#000';
   ctx.fillRect(0, 0, canvas.width, canvas.height);

@@ -5,7 +5,8 @@ import { MOBILENETV2_PRESETS, createMobileNetV2 } from '@patchwork/mobilenetv2';
 import type { MobileNetV2PresetName } from '@patchwork/mobilenetv2';
 import { Rng, tf } from '@patchwork/tensor-core';
 import { createVit } from '@patchwork/vit';
-import { loadSamples, paintGrey, readGrey, thumbnails, drawFileInto } from '../samples.js';
+import { ImageFileInput } from '../image-file.js';
+import { drawGreyInto, loadSamples, paintGrey, readGrey, thumbnails } from '../samples.js';
 import { mountWeightsPanel } from '../weights-panel.js';
 import type { WeightsChoice } from '../weights-panel.js';
 
@@ -96,10 +97,15 @@ export async function mountClassify(root: HTMLElement): Promise<void> {
     },
   });
 
-  $<HTMLInputElement>('cls-image').addEventListener('change', (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) void drawFileInto(input, file).then(() => ($('cls-input-caption').textContent = `from ${file.name}`));
-  });
+  const opened = new ImageFileInput(
+    $<HTMLInputElement>('cls-image'),
+    (bitmap, file) => {
+      drawGreyInto(input, bitmap);
+      delete input.dataset.trueLabel;
+      $('cls-input-caption').textContent = `from ${file.name}`;
+    },
+    setError,
+  );
   $('cls-clear').addEventListener('click', () => {
     paintGrey(input, new Uint8Array(28 * 28));
     delete input.dataset.trueLabel;
@@ -133,6 +139,7 @@ export async function mountClassify(root: HTMLElement): Promise<void> {
     if (model === null) return;
     root.dataset.state = 'running';
     try {
+      await opened.ready();
       const grey = readGrey(input);
       const probs = tf.tidy(() => {
         const x = tf.div(tf.sub(tf.div(tf.tensor4d(grey, [1, 28, 28, 1], 'float32'), 255), MEAN), STD);

@@ -1,6 +1,7 @@
 import { ShapesDataset } from '@patchwork/datasets';
 import { MatGenerator, inpaint, matPresetConfig } from '@patchwork/mat-inpaint';
 import { Rng, tf } from '@patchwork/tensor-core';
+import { ImageFileInput } from '../image-file.js';
 import { mountWeightsPanel } from '../weights-panel.js';
 
 const PRESET = 'mat-tiny-64';
@@ -85,11 +86,9 @@ export async function mountInpaint(root: HTMLElement): Promise<void> {
   drawMask();
 
   $('mat-new-image').addEventListener('click', newShapes);
-  $<HTMLInputElement>('mat-image').addEventListener('change', async (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (!file) return;
-    const bitmap = await createImageBitmap(file);
-    imgCtx.drawImage(bitmap, 0, 0, SIZE, SIZE);
+  const opened = new ImageFileInput($<HTMLInputElement>('mat-image'), (bitmap) => imgCtx.drawImage(bitmap, 0, 0, SIZE, SIZE), (msg) => {
+    status.className = 'status error';
+    status.textContent = msg;
   });
   $<HTMLInputElement>('mat-brush').addEventListener('input', (e) => ($('mat-brush-out').textContent = (e.target as HTMLInputElement).value));
   $('mat-undo').addEventListener('click', () => {
@@ -173,6 +172,7 @@ export async function mountInpaint(root: HTMLElement): Promise<void> {
     status.className = 'status';
     status.textContent = 'inpainting…';
     try {
+      await opened.ready();
       const seed = Number($<HTMLInputElement>('mat-seed').value) || 0;
       const rgba = imgCtx.getImageData(0, 0, SIZE, SIZE).data;
       const rgb = new Float32Array(SIZE * SIZE * 3);

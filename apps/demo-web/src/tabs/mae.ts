@@ -2,7 +2,8 @@ import { FASHION_MNIST_PIXELS } from '@patchwork/datasets';
 import { createMae, reconstructionPanels } from '@patchwork/mae';
 import type { MaskedAutoencoderViT } from '@patchwork/mae';
 import { Rng, tf } from '@patchwork/tensor-core';
-import { loadSamples, paintGrey, readGrey, thumbnails, drawFileInto } from '../samples.js';
+import { ImageFileInput } from '../image-file.js';
+import { drawGreyInto, loadSamples, paintGrey, readGrey, thumbnails } from '../samples.js';
 import { mountWeightsPanel } from '../weights-panel.js';
 
 const PRESET = 'mae_vit_micro_patch4_28';
@@ -40,9 +41,9 @@ export async function mountMae(root: HTMLElement): Promise<void> {
   paintGrey(original, samples.samples[0]!.pixels);
   $('mae-samples').append(thumbnails(samples, (s) => paintGrey(original, s.pixels)));
   $<HTMLInputElement>('mae-ratio').addEventListener('input', (e) => ($('mae-ratio-out').textContent = (e.target as HTMLInputElement).value));
-  $<HTMLInputElement>('mae-image').addEventListener('change', (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (file) void drawFileInto(original, file);
+  const opened = new ImageFileInput($<HTMLInputElement>('mae-image'), (bitmap) => drawGreyInto(original, bitmap), (msg) => {
+    status.className = 'status error';
+    status.textContent = msg;
   });
 
   mountWeightsPanel({
@@ -65,6 +66,7 @@ export async function mountMae(root: HTMLElement): Promise<void> {
     if (mae === null) return;
     root.dataset.state = 'running';
     try {
+      await opened.ready();
       const ratio = Number($<HTMLInputElement>('mae-ratio').value);
       const seed = Number($<HTMLInputElement>('mae-seed').value) || 0;
       const grey = readGrey(original);

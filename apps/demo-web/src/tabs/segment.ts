@@ -4,6 +4,7 @@ import { createMobileNetV2 } from '@patchwork/mobilenetv2';
 import { Feature2Pyramid, SegmentationModel, UPerHead, mobileDeepLabV3Head, mobileNetV2Backbone, vitBackbone } from '@patchwork/segmentation-heads';
 import { Rng, tf } from '@patchwork/tensor-core';
 import { VisionTransformer } from '@patchwork/vit';
+import { ImageFileInput } from '../image-file.js';
 import { mountWeightsPanel } from '../weights-panel.js';
 
 const SIZE = 64;
@@ -155,16 +156,17 @@ export function mountSegment(root: HTMLElement): void {
     first = (first + THUMBS) % (test.length - THUMBS);
     fillStrip();
   });
-  $<HTMLInputElement>('seg-image').addEventListener('change', async (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (!file) return;
-    inputCtx.drawImage(await createImageBitmap(file), 0, 0, SIZE, SIZE);
+  const opened = new ImageFileInput($<HTMLInputElement>('seg-image'), (bitmap, file) => {
+    inputCtx.drawImage(bitmap, 0, 0, SIZE, SIZE);
     clearPrediction();
     truth = null;
     delete root.dataset.truth;
     truthCanvas.getContext('2d')!.clearRect(0, 0, SIZE, SIZE);
     $('seg-input-caption').textContent = `from ${file.name}`;
     $('seg-truth-caption').textContent = 'ground truth: none for your own image';
+  }, (msg) => {
+    status.className = 'status error';
+    status.textContent = msg;
   });
   $<HTMLInputElement>('seg-alpha').addEventListener('input', drawOverlays);
 
@@ -199,6 +201,7 @@ export function mountSegment(root: HTMLElement): void {
     if (model === null) return;
     root.dataset.state = 'running';
     try {
+      await opened.ready();
       // apps/segment-train's test pipeline: [0, 1] pixels, ImageNet mean/std (written out here:
       // @patchwork/datasets' normalize relies on tfjs chained ops, which a bundled app lacks).
       const pred = tf.tidy(() => {

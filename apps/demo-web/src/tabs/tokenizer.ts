@@ -1,6 +1,7 @@
 import { FlowmoCodes, FlowmoTokenizer, flowmoPreset, loadFlowmoCheckpoint, parseFlowmoConfig } from '@patchwork/flowmo-tokenizer';
 import { Rng, tf } from '@patchwork/tensor-core';
 import { loadSamples, thumbnails } from '../samples.js';
+import { ImageFileInput } from '../image-file.js';
 import { mountWeightsPanel } from '../weights-panel.js';
 
 const PRESET = 'flowmo_small_img32';
@@ -97,10 +98,9 @@ export async function mountTokenizer(root: HTMLElement): Promise<void> {
     })());
   await showSample(samples.samples[0]!.pixels);
   $('tok-samples').append(thumbnails(samples, (s) => void showSample(s.pixels)));
-  $<HTMLInputElement>('tok-image').addEventListener('change', (e) => {
-    const file = (e.target as HTMLInputElement).files?.[0];
-    if (!file) return;
-    drawing = createImageBitmap(file).then((bitmap) => input.getContext('2d')!.drawImage(bitmap, 0, 0, size, size));
+  const opened = new ImageFileInput($<HTMLInputElement>('tok-image'), (bitmap) => input.getContext('2d')!.drawImage(bitmap, 0, 0, size, size), (msg) => {
+    status.className = 'status error';
+    status.textContent = msg;
   });
   for (const id of ['tok-steps', 'tok-rho']) {
     $<HTMLInputElement>(id).addEventListener('input', (e) => ($(`${id}-out`).textContent = (e.target as HTMLInputElement).value));
@@ -134,7 +134,7 @@ export async function mountTokenizer(root: HTMLElement): Promise<void> {
       const rho = Number($<HTMLInputElement>('tok-rho').value);
       const cfg = Number($<HTMLInputElement>('tok-cfg').value);
       const seed = Number($<HTMLInputElement>('tok-seed').value) || 0;
-      await drawing;
+      await Promise.all([drawing, opened.ready()]);
       const x = canvasImage(input);
       const t0 = performance.now();
       let codes: FlowmoCodes;
