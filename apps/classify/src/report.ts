@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { encodePng, linePlot } from '@patchwork/train';
+import { configSection, encodePng, linePlot, writeReportMarkdown } from '@patchwork/train';
 import type { LabelledImages } from '@patchwork/datasets';
 
 /** Everything the report shows. */
@@ -28,7 +28,6 @@ export function writeReport(dir: string, r: ReportInput): string {
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'loss.png'), encodePng(linePlot([{ points: r.losses }], { logY: true })));
   fs.writeFileSync(path.join(dir, 'predictions.png'), encodePng(predictionGrid(r.test, r.predictions, 8, 4)));
-  const rows = Object.entries(r.config).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`);
   const md = `# Classification report
 
 | metric | value |
@@ -55,15 +54,8 @@ First 32 test images: a green frame is a correct prediction, red a wrong one.
 |---|${r.test.classNames.map(() => '---').join('|')}|
 ${r.confusion.map((row, i) => `| ${i} ${r.test.classNames[i]} | ${row.join(' | ')} |`).join('\n')}
 
-## Config
-
-| key | value |
-|---|---|
-${rows.join('\n')}
-`;
-  const file = path.join(dir, 'report.md');
-  fs.writeFileSync(file, md);
-  return file;
+${configSection(r.config)}`;
+  return writeReportMarkdown(dir, md);
 }
 
 /** Grey images tiled with a green (correct) or red (wrong) frame, upscaled 2×. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { encodePng, linePlot } from '@patchwork/train';
+import { configSection, encodePng, linePlot, writeReportMarkdown } from '@patchwork/train';
 import type { RasterImage } from '@patchwork/train';
 import type { EvalMetrics } from './evaluate.js';
 
@@ -40,7 +40,6 @@ export function writeReport(dir: string, r: ReportInput): string {
   ] as const) {
     if (stage?.grid != null) fs.writeFileSync(path.join(dir, name), encodePng(stage.grid));
   }
-  const rows = Object.entries(r.config).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`);
   const md = `# FlowMo training report
 
 Data: ${r.data}. Model: ${r.params.toLocaleString('en-US')} parameters, ${r.bpp.toFixed(4)} bits per pixel
@@ -66,15 +65,8 @@ Stage 1B ${r.seconds.stage1b.toFixed(0)} s.
 ## Reconstructions (top: originals, bottom: reconstructions)
 
 ${r.stage1a?.grid == null ? '' : 'After Stage 1A:\n\n![after Stage 1A](reconstructions-1a.png)\n\n'}${r.stage1b?.grid == null ? '' : 'After Stage 1B:\n\n![after Stage 1B](reconstructions-1b.png)\n'}
-## Config
-
-| key | value |
-|---|---|
-${rows.join('\n')}
-`;
-  const file = path.join(dir, 'report.md');
-  fs.writeFileSync(file, md);
-  return file;
+${configSection(r.config)}`;
+  return writeReportMarkdown(dir, md);
 }
 
 /** Originals above their reconstructions, `cols` pairs, upscaled `scale`×, from `[N, H, W, 3]` data in [−1, 1]. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { tf } from '@patchwork/tensor-core';
-import { encodePng, linePlot } from '@patchwork/train';
+import { encodePng, linePlot, writeReportMarkdown } from '@patchwork/train';
 import type { RasterImage } from '@patchwork/train';
 import type { MaePretrainConfig } from './config.js';
 import type { Reconstructions } from '@patchwork/mae';
@@ -52,9 +52,7 @@ Blue: training loss per step; orange: test masked-patch loss.
 Rows: test images; masked input (grey = removed patches); reconstruction; reconstruction with the
 visible patches pasted back.
 `;
-  const file = path.join(dir, 'report.md');
-  fs.writeFileSync(file, md);
-  return file;
+  return writeReportMarkdown(dir, md);
 }
 
 /** Rows of NHWC images in [0, 1] → one grey (or RGB) image, each tile upscaled 3× with 2 px gaps. */

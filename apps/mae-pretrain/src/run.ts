@@ -6,6 +6,7 @@ import { PatchworkError, Rng, backendInfo, tf } from '@patchwork/tensor-core';
 import { fit } from '@patchwork/train';
 import type { MaePretrainConfig } from './config.js';
 import { PIXELS, imageBatches, loadImages, slice } from './data.js';
+import { heldOutLoss } from './held-out-loss.js';
 import type { ImageSplit } from './data.js';
 import { encoderFeatures, ridgeProbeAccuracy } from './probe.js';
 import { writeReport } from './report.js';
@@ -106,18 +107,6 @@ export async function runMaePretrain(cfg: MaePretrainConfig): Promise<MaePretrai
   }
 }
 
-/** Mean masked-patch loss over the first `noise.shape[0]` test images with fixed masks. */
-function heldOutLoss(mae: MaskedAutoencoderViT, test: ImageSplit, noise: tf.Tensor2D, maskRatio: number, batchSize = 250): number {
-  const count = noise.shape[0];
-  let total = 0;
-  for (let start = 0; start < count; start += batchSize) {
-    const size = Math.min(batchSize, count - start);
-    const loss = tf.tidy(() => mae.forward(slice(test, start, size), { maskRatio, noise: tf.slice(noise, [start, 0], [size, -1]) }).loss);
-    total += loss.dataSync()[0]! * size;
-    loss.dispose();
-  }
-  return total / count;
-}
 
 /** Linear-probe test accuracy of the encoder's class token and mean patch token, on the first `limit` images of each split. */
 function probe(mae: MaskedAutoencoderViT, train: ImageSplit, test: ImageSplit, limit?: number): { cls: number; avg: number } {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { tf } from '@patchwork/tensor-core';
 import { inpaint } from '@patchwork/mat-inpaint';
 import type { MatGenerator } from '@patchwork/mat-inpaint';
-import { encodePng, linePlot } from '@patchwork/train';
+import { configSection, encodePng, linePlot, writeReportMarkdown } from '@patchwork/train';
 import type { InpaintBatch } from './data.js';
 import { imageGrid } from './grid.js';
 import type { EvalMetrics } from './evaluate.js';
@@ -55,7 +55,6 @@ export function writeReport(dir: string, r: ReportInput, samples: Buffer): strin
   const first = r.evals[0];
   const last = r.evals[r.evals.length - 1];
   const fmt = (e: { metrics: EvalMetrics } | undefined, k: keyof EvalMetrics, digits: number): string => (e === undefined ? '–' : e.metrics[k].toFixed(digits));
-  const rows = Object.entries(r.config).map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`);
   const md = `# MAT training report
 
 | | value |
@@ -90,13 +89,6 @@ Columns: masked input (holes grey) · first stage · output for seeds 0, 1, 2 ·
 
 ![samples](samples.png)
 
-## Config
-
-| key | value |
-|---|---|
-${rows.join('\n')}
-`;
-  const file = path.join(dir, 'report.md');
-  fs.writeFileSync(file, md);
-  return file;
+${configSection(r.config)}`;
+  return writeReportMarkdown(dir, md);
 }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SegmentationScores } from '@patchwork/metrics';
-import { encodePng, linePlot } from '@patchwork/train';
+import { configSection, encodePng, linePlot, writeReportMarkdown } from '@patchwork/train';
 import type { RasterImage } from '@patchwork/train';
 import type { Sample } from './evaluate.js';
 
@@ -57,17 +57,8 @@ Each row: image, ground truth, prediction (ignored pixels white).
 
 ![overlays](overlays.png)
 
-## Config
-
-| key | value |
-|---|---|
-${Object.entries(r.config)
-  .map(([k, v]) => `| ${k} | ${JSON.stringify(v)} |`)
-  .join('\n')}
-`;
-  const file = path.join(dir, 'report.md');
-  fs.writeFileSync(file, md);
-  return file;
+${configSection(r.config)}`;
+  return writeReportMarkdown(dir, md);
 }
 
 /** Distinct colours for class ids (background dark grey); the ignore index is white. */

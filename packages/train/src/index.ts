@@ -8,3 +8,4 @@ export type { Series } from './plot.js';
 export { fit } from './fit.js';
 export type { FitOptions, FitResult } from './fit.js';
 export { argsToConfig } from './cli-args.js';
+export { configSection, writeReportMarkdown } from './report-md.js';

@@ -8,6 +8,7 @@ import { loadCheckpoint } from '@patchwork/tensor-core/node';
 import { encodePng, linePlot } from '@patchwork/train';
 import type { MaePretrainConfig } from '../config.js';
 import { PIXELS, loadImages, slice } from '../data.js';
+import { heldOutLoss } from '../held-out-loss.js';
 import type { ImageSplit } from '../data.js';
 import { encoderFeatures, ridgeProbeAccuracy } from '../probe.js';
 import { grid } from '../report.js';
@@ -100,18 +101,6 @@ export function evaluateRun(cfg: MaePretrainConfig, { dataDir, evalDir }: EvalDi
   }
 }
 
-/** Mean masked-patch loss over the first `noise.shape[0]` test images with fixed masks. */
-function heldOutLoss(mae: MaskedAutoencoderViT, test: ImageSplit, noise: tf.Tensor2D, maskRatio: number, batchSize = 250): number {
-  const count = noise.shape[0];
-  let total = 0;
-  for (let start = 0; start < count; start += batchSize) {
-    const size = Math.min(batchSize, count - start);
-    const loss = tf.tidy(() => mae.forward(slice(test, start, size), { maskRatio, noise: tf.slice(noise, [start, 0], [size, -1]) }).loss);
-    total += loss.dataSync()[0]! * size;
-    loss.dispose();
-  }
-  return total / count;
-}
 
 /** Ridge linear-probe test accuracy of the class token and the mean patch token. */
 function probe(mae: MaskedAutoencoderViT, train: ImageSplit, test: ImageSplit): { cls: number; avg: number } {
