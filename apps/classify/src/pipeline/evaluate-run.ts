@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { curve, dataCardSections, readCurves, writeSummary } from '@patchwork/pipeline';
-import { loadCheckpoint } from '@patchwork/tensor-core/node';
+import { loadCheckpointWeights } from '@patchwork/tensor-core/node';
 import { encodePng, linePlot } from '@patchwork/train';
 import type { ClassifyConfig } from '../config.js';
 import { loadSplit } from '../data.js';
@@ -27,14 +27,7 @@ export function evaluateRun(cfg: ClassifyConfig, { dataDir, evalDir }: EvalDirs)
   const K = test.classNames.length;
   const { model, config } = buildModel(cfg.model, { inChannels: channels, imageSize: size, numClasses: K, seed: cfg.seed });
   try {
-    const ck = loadCheckpoint(path.join(cfg.runDir, 'checkpoints'), { expectModel: { name: cfg.model, config } });
-    let step: number;
-    try {
-      model.loadStateDict(ck.weights);
-      step = ck.step;
-    } finally {
-      ck.dispose();
-    }
+    const step = loadCheckpointWeights(path.join(cfg.runDir, 'checkpoints'), model, { expectModel: { name: cfg.model, config } });
     model.eval();
     const predictions = predict(model, test);
     const { accuracy, confusion } = scores(predictions, test.raw.labels, K);

@@ -4,7 +4,7 @@ import { createMae, reconstructionPanels } from '@patchwork/mae';
 import type { MaskedAutoencoderViT } from '@patchwork/mae';
 import { curve, dataCardSections, readCurves, writeSummary } from '@patchwork/pipeline';
 import { Rng, tf } from '@patchwork/tensor-core';
-import { loadCheckpoint } from '@patchwork/tensor-core/node';
+import { loadCheckpointWeights } from '@patchwork/tensor-core/node';
 import { encodePng, linePlot } from '@patchwork/train';
 import type { MaePretrainConfig } from '../config.js';
 import { PIXELS, loadImages, slice } from '../data.js';
@@ -42,14 +42,7 @@ export function evaluateRun(cfg: MaePretrainConfig, { dataDir, evalDir }: EvalDi
   const mae = createMae(cfg.preset, { normPixLoss: cfg.normPixLoss }, { rng: new Rng(cfg.seed) });
   const noise = new Rng(cfg.seed + 1).uniform([Math.min(EVAL_IMAGES, test.count), mae.numPatches]) as tf.Tensor2D;
   try {
-    const ck = loadCheckpoint(path.join(cfg.runDir, 'checkpoints'), { expectModel: { name: cfg.preset, config: mae.config } });
-    let step: number;
-    try {
-      mae.loadStateDict(ck.weights);
-      step = ck.step;
-    } finally {
-      ck.dispose();
-    }
+    const step = loadCheckpointWeights(path.join(cfg.runDir, 'checkpoints'), mae, { expectModel: { name: cfg.preset, config: mae.config } });
     init.eval();
     mae.eval();
     const scores: MaeScores = { testLoss: heldOutLoss(mae, test, noise, cfg.maskRatio), probe: { before: probe(init, train, test), after: probe(mae, train, test) } };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { SegmentationScores } from '@patchwork/metrics';
 import { curve, dataCardSections, readCurves, writeSummary } from '@patchwork/pipeline';
-import { loadCheckpoint } from '@patchwork/tensor-core/node';
+import { loadCheckpointWeights } from '@patchwork/tensor-core/node';
 import { encodePng, linePlot } from '@patchwork/train';
 import type { SegmentConfig } from '../config.js';
 import { loadData } from '../data.js';
@@ -27,14 +27,7 @@ export async function evaluateRun(cfg: SegmentConfig, { dataDir, evalDir }: Eval
   const { model, config, optimizer } = buildSegmenter(cfg, K, data.train[0]!.image.channels);
   optimizer.dispose();
   try {
-    const ck = loadCheckpoint(path.join(cfg.runDir, 'checkpoints'), { expectModel: { name: `segment-train/${cfg.model}`, config } });
-    let step: number;
-    try {
-      model.loadStateDict(ck.weights);
-      step = ck.step;
-    } finally {
-      ck.dispose();
-    }
+    const step = loadCheckpointWeights(path.join(cfg.runDir, 'checkpoints'), model, { expectModel: { name: `segment-train/${cfg.model}`, config } });
     const { scores, samples } = evaluate(model, data.test, {
       imageSize: cfg.imageSize,
       batchSize: cfg.batchSize,

@@ -6,7 +6,7 @@ import { ConfigError, FormatError } from '../errors.js';
 import { Rng } from '../random.js';
 import { tf } from '../tf.js';
 import { expectNoLeaks } from '../testing/index.js';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { latestCheckpoint, loadCheckpoint, loadCheckpointWeights, saveCheckpoint } from './checkpoint.js';
 import type { Checkpoint } from './checkpoint.js';
 import { openSafetensors, writeSafetensorsFile } from './safetensors-file.js';
 
@@ -103,7 +103,16 @@ describe('checkpoints', () => {
     expect(latestCheckpoint(dir)).toBe(path.join(dir, 'step-000000030.safetensors'));
     const loaded = await expectNoLeaks(() => loadCheckpoint(dir), 6);
     expect(loaded.step).toBe(30);
+    // Straight into a model: the weights it was given, the step, nothing left alive, foreign models refused.
+    let got: Record<string, number[]> = {};
+    const model = { loadStateDict: (w: Record<string, tf.Tensor>) => (got = Object.fromEntries(Object.entries(w).map(([k, t]) => [k, Array.from(t.dataSync())]))) };
+    expect(await expectNoLeaks(() => loadCheckpointWeights(dir, model, { expectModel: vitSmall }))).toBe(30);
+    expect(got['head.bias']).toEqual(Array.from(loaded.weights['head.bias']!.dataSync()));
+    expect(Object.keys(got).sort()).toEqual(['bn.num_batches_tracked', 'head.bias', 'head.weight']);
     loaded.dispose();
+    expect(() => loadCheckpointWeights(dir, model, { expectModel: { name: 'mae', config: {} } })).toThrow(/mae/);
+    const failing = { loadStateDict: () => { throw new Error('shape mismatch'); } };
+    await expectNoLeaks(() => expect(() => loadCheckpointWeights(dir, failing)).toThrow('shape mismatch'));
   });
 
   it('keeps the last good checkpoint when a save fails midway', () => {

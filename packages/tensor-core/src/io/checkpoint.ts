@@ -166,6 +166,21 @@ export function loadCheckpoint(target: string, options: { expectModel?: ModelIde
   }
 }
 
+/**
+ * Load the weights of a checkpoint (a file, or a directory's `latest`) into `model` through its
+ * `loadStateDict`, free the checkpoint's tensors and return its step. `expectModel` refuses a
+ * checkpoint of another model as {@link loadCheckpoint} does.
+ */
+export function loadCheckpointWeights(target: string, model: { loadStateDict(weights: Record<string, tf.Tensor>): unknown }, options: { expectModel?: ModelIdentity } = {}): number {
+  const ck = loadCheckpoint(target, options);
+  try {
+    model.loadStateDict(ck.weights);
+    return ck.step;
+  } finally {
+    ck.dispose();
+  }
+}
+
 function unprefixed(prefix: string, tensors: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
   return Object.fromEntries(Object.entries(tensors).flatMap(([k, t]) => (k.startsWith(prefix) ? [[k.slice(prefix.length), t]] : [])));
 }
