@@ -13,7 +13,6 @@ Needs the official repos on PYTHONPATH: facebookresearch/mae @ efb2a806 and timm
 """
 import json
 import os
-import struct
 import sys
 from functools import partial
 
@@ -27,27 +26,15 @@ _Block = tvt.Block
 tvt.Block = lambda *args, qk_scale=None, **kwargs: _Block(*args, **kwargs)  # None meant the default scale
 import models_mae  # noqa: E402  (after the shims)
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tooling", "reference"))
+from safetensors_io import write_safetensors  # noqa: E402
+
 EPS6 = "functools.partial(nn.LayerNorm, eps=1e-6)"
 CASES = {
     "p4_img16_dec2_ratio0.5_eps1e-5": (dict(img_size=16, patch_size=4, embed_dim=32, depth=1, num_heads=2, decoder_embed_dim=16, decoder_depth=2, decoder_num_heads=4, mlp_ratio=2.0, norm_pix_loss=False), None, 0.5, 3),
     "p2_img12_normpix_ratio0.9": (dict(img_size=12, patch_size=2, embed_dim=24, depth=2, num_heads=3, decoder_embed_dim=20, decoder_depth=1, decoder_num_heads=5, norm_pix_loss=True), EPS6, 0.9, 2),
     "p8_img24_dec0_normpix_ratio0.3": (dict(img_size=24, patch_size=8, embed_dim=16, depth=3, num_heads=4, decoder_embed_dim=8, decoder_depth=0, decoder_num_heads=2, norm_pix_loss=True), EPS6, 0.3, 2),
 }
-
-
-def write_safetensors(path, tensors, metadata):
-    header, offset, blobs = {"__metadata__": metadata}, 0, []
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous()
-        blob = t.numpy().tobytes()
-        dtype = "I64" if t.dtype == torch.int64 else "F32"
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
-        offset += len(blob)
-        blobs.append(blob)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
 
 
 def randomize(model, g):

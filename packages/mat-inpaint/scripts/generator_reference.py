@@ -20,30 +20,20 @@ timm.models.layers.{DropPath, to_2tuple, trunc_normal_}):
 import argparse
 import json
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tooling", "reference"))
+from safetensors_io import write_safetensors  # noqa: E402
+
 CHANNEL_BASE, CHANNEL_MAX, DIM, W_DIM, Z_DIM, RES = 2048, 32, 24, 32, 32, 128
 
 
-def write_safetensors(path, tensors, metadata):
-    header, blobs, offset = {"__metadata__": metadata}, [], 0
-    for name in sorted(tensors):
-        a = tensors[name].detach().cpu().contiguous().numpy().astype(np.float32)
-        data = a.tobytes()
-        header[name] = {"dtype": "F32", "shape": list(a.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - len(h) % 8) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
+def as_f32(tensors):
+    """Every tensor is stored as F32 (the committed fixture's convention)."""
+    return {k: v.detach().cpu().contiguous().numpy().astype(np.float32) for k, v in tensors.items()}
 
 
 def randomize(module, gen, mapping_prefix):
@@ -117,10 +107,10 @@ def main():
     weights = {f"G.{k}": v for k, v in G.state_dict().items() if not k.endswith("attn_mask")}
     weights.update({f"D.{k}": v for k, v in D.state_dict().items()})
     meta = {"format": "pt", "model": "mat", "case": "generator_128_narrow"}
-    write_safetensors(os.path.join(args.out, "weights.safetensors"), weights, meta)
+    write_safetensors(os.path.join(args.out, "weights.safetensors"), as_f32(weights), meta)
     io = {"images_in": images, "masks_in": masks, "z": z, "dropout_mul_map_stage1": recorded[0], "dropout_mul_map_stage2": recorded[1],
           "img": img, "img_stg1": img_stg1, "logits": logits, "logits_stg1": logits_stg1}
-    write_safetensors(os.path.join(args.out, "io.safetensors"), io, meta)
+    write_safetensors(os.path.join(args.out, "io.safetensors"), as_f32(io), meta)
     count = lambda m: sum(p.numel() for p in m.parameters())
     case = {
         "model": "mat",

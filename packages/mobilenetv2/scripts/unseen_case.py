@@ -9,11 +9,13 @@ Run:  /usr/bin/python3 scripts/unseen_case.py src/__fixtures__/unseen_custom_tra
 import hashlib
 import json
 import os
-import struct
 import sys
 
 import torch
 from torchvision.models import mobilenet_v2
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tooling", "reference"))
+from safetensors_io import write_safetensors  # noqa: E402
 
 CONSTRUCTOR = dict(
     width_mult=0.6,
@@ -22,21 +24,6 @@ CONSTRUCTOR = dict(
     dropout=0.0,
     inverted_residual_setting=[[1, 16, 1, 1], [2.5, 24, 2, 2], [4, 40, 2, 2], [6, 48, 1, 1], [3, 64, 2, 2]],
 )
-DTYPES = {torch.float32: "F32", torch.int64: "I64"}
-
-
-def write_safetensors(path, tensors, metadata):
-    header, offset, blobs = {"__metadata__": metadata}, 0, []
-    for name in sorted(tensors):
-        t = tensors[name].contiguous()
-        blob = t.numpy().tobytes()
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
-        offset += len(blob)
-        blobs.append(blob)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
 
 
 def randomize(model, gen):

@@ -19,7 +19,6 @@ Usage: /usr/bin/python3 packages/segmentation-heads/reference/make_fixtures.py
 import json
 import math
 import os
-import struct
 import sys
 
 import torch
@@ -29,27 +28,11 @@ from torch import nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mmseg_modules as M  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tooling", "reference"))
+from safetensors_io import write_safetensors  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src", "__fixtures__")
 SOURCE = "plain-PyTorch re-typing of open-mmlab/mmsegmentation (see reference/mmseg_modules.py)"
-
-
-def write_safetensors(path, tensors, metadata):
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous()
-        dtype = {torch.float32: "F32", torch.int64: "I64"}[t.dtype]
-        data = t.numpy().tobytes()
-        header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = metadata
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
 
 
 def randomize(module):
@@ -74,8 +57,8 @@ def save_case(name, module, io, constructor, mode, notes, tolerance=1e-4, loss=N
     d = os.path.join(OUT, name)
     os.makedirs(d, exist_ok=True)
     weights = {k: v for k, v in module.state_dict().items()}
-    write_safetensors(os.path.join(d, "weights.safetensors"), weights, {"case": name, "format": "pt"})
-    write_safetensors(os.path.join(d, "io.safetensors"), io, {"case": name, "format": "pt"})
+    write_safetensors(os.path.join(d, "weights.safetensors"), weights, {"case": name, "format": "pt"}, metadata_last=True)
+    write_safetensors(os.path.join(d, "io.safetensors"), io, {"case": name, "format": "pt"}, metadata_last=True)
     case = {
         "model": "segmentation-heads",
         "case": name,

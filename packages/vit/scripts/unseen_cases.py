@@ -12,11 +12,13 @@ Needs timm from huggingface/pytorch-image-models @ aa4b5850 (the fixtures' commi
 """
 import json
 import os
-import struct
 import sys
 
 import torch
 from timm.models.vision_transformer import VisionTransformer
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tooling", "reference"))
+from safetensors_io import write_safetensors  # noqa: E402
 
 BASE = dict(embed_dim=24, depth=2, num_heads=2, num_classes=5)
 CASES = {
@@ -41,20 +43,6 @@ CASES = {
         [2, 3, 16, 16],
     ),
 }
-
-
-def write_safetensors(path, tensors, metadata):
-    header, offset, blobs = {"__metadata__": metadata}, 0, []
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous()
-        blob = t.numpy().tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
-        offset += len(blob)
-        blobs.append(blob)
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)) + raw + b"".join(blobs))
 
 
 def randomize(model, g):
