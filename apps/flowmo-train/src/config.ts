@@ -56,5 +56,24 @@ export function parseFlowmoTrainConfig(input: unknown): FlowmoTrainConfig {
   return parseConfig(FlowmoTrainConfigSchema, input, 'flowmo-train config');
 }
 
+/** A list flag: `--sweep-steps 4,8,25` parses to an array, `--sweep-steps 8` to a number. */
+const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (typeof v === 'number' ? [v] : v), z.array(item).min(1));
+
+/**
+ * `sampler-sweep`: the trainer's data, model and sampler settings, plus the grid of sampling step
+ * counts × timestep shifts ρ to evaluate the run's latest EMA weights on (ρ = 1 is the linear schedule).
+ */
+export const SamplerSweepConfigSchema = FlowmoTrainConfigSchema.extend({
+  sweepSteps: list(z.number().int().positive()).default([4, 8, 25]),
+  sweepRhos: list(z.number().positive()).default([1, 4]),
+});
+
+export type SamplerSweepConfig = z.output<typeof SamplerSweepConfigSchema>;
+
+/** Validate a sampler-sweep config; unknown keys and bad values fail with every problem listed. */
+export function parseSamplerSweepConfig(input: unknown): SamplerSweepConfig {
+  return parseConfig(SamplerSweepConfigSchema, input, 'flowmo-train sampler-sweep config');
+}
+
 // Shared trainer command-line parsing.
 export { argsToConfig } from '@patchwork/train';

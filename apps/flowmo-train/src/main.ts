@@ -1,19 +1,31 @@
 #!/usr/bin/env node
 import { FLOWMO_PRESETS } from '@patchwork/flowmo-tokenizer';
 import { PatchworkError, initBackend } from '@patchwork/tensor-core';
-import { argsToConfig, parseFlowmoTrainConfig } from './config.js';
+import { argsToConfig, parseFlowmoTrainConfig, parseSamplerSweepConfig } from './config.js';
 import { runFlowmoTrain } from './run.js';
+import { runSamplerSweep } from './sampler-sweep.js';
 
 const HELP = `patchwork-flowmo-train [--preset NAME] [--data photos|fashion] [--stage1a-steps N] [--stage1b-steps N]
   [--batch-size N] [--lr X] [--lr1b X] [--sample-steps K] [--sample-weight X] [--eval-images N]
   [--eval-steps N] [--rho X] [--cfg X] [--threads N] [--run-dir DIR] [--no-resume] ...
 Trains a FlowMo tokenizer (Stage 1A, then Stage 1B), evaluates PSNR/SSIM/perceptual/FD after each
-stage, and writes checkpoints, log.jsonl and report/ under --run-dir. Presets: ${Object.keys(FLOWMO_PRESETS).join(', ')}.`;
+stage, and writes checkpoints, log.jsonl and report/ under --run-dir. Presets: ${Object.keys(FLOWMO_PRESETS).join(', ')}.
+patchwork-flowmo-train sampler-sweep [--sweep-steps 4,8,25] [--sweep-rhos 1,4] [same flags as the run]
+  Reconstructs the evaluation images with the run's latest EMA weights for every (steps, ρ) and
+  writes report/sampler-sweep.{json,md}.`;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(HELP);
+    return;
+  }
+  if (argv[0] === 'sampler-sweep') {
+    const sweep = parseSamplerSweepConfig(argsToConfig(argv.slice(1)));
+    await initBackend({ threads: sweep.threads });
+    const r = await runSamplerSweep(sweep);
+    for (const m of r.rows) console.log(`steps ${m.steps}, ρ ${m.rho}: PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(4)}, perceptual ${m.perceptual.toFixed(4)}, FD ${m.fd.toFixed(4)}`);
+    console.log(`sweep: ${r.markdownPath}`);
     return;
   }
   const cfg = parseFlowmoTrainConfig(argsToConfig(argv));

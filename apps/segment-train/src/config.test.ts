@@ -21,5 +21,8 @@ describe('segment-train config', () => {
     expect(() => parseMaePretrainConfig({ maskRatio: 1 })).toThrow(/maskRatio/);
     expect(() => parseMaePretrainConfig({ model: 'vit-upernet' })).toThrow(/Unrecognized key/);
     expect(() => argsToConfig(['steps'])).toThrow(/unexpected argument 'steps'/);
+    expect(() => parseSegmentConfig({ fashionSource: 'debian' })).toThrow(/fashionSource picks the items of --data fashion-mosaic; --data is 'shapes'/);
+    expect(() => parseMaePretrainConfig({ data: 'shapes', fashionSource: 'debian' })).toThrow(/fashionSource/);
+    expect(parseMaePretrainConfig({ data: 'fashion-mosaic', fashionSource: 'debian' }).fashionSource).toBe('debian');
   });
 });

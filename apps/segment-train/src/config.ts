@@ -11,6 +11,13 @@ const dataShape = {
    * train/test sources); anything else: the root of an ADE20K- or VOC-layout folder.
    */
   data: z.string().default('shapes'),
+  /**
+   * `fashion-mosaic` only: where the Fashion-MNIST items come from — `bundled` (the 2,000/500 subset
+   * inside @patchwork/datasets, the default), `debian` (the full 60k/10k set of Debian's
+   * dataset-fashion-mnist) or a folder with the IDX files. MAE pre-training on `debian` uses more
+   * unlabelled images than the labelled fine-tuning set, as MAE does.
+   */
+  fashionSource: z.string().min(1).optional(),
   /** Layout of a folder `data`. */
   layout: z.enum(['ade20k', 'voc']).default('ade20k'),
   /** Side of the square training images (folders: resized to it). */
@@ -25,6 +32,10 @@ const dataShape = {
   resume: z.boolean().default(true),
   checkpointEvery: z.int().min(0).default(100),
 };
+
+function checkFashionSource(c: { data: string; fashionSource?: string | undefined }, issue: (path: string, message: string) => void): void {
+  if (c.fashionSource !== undefined && c.data !== 'fashion-mosaic') issue('fashionSource', `fashionSource picks the items of --data fashion-mosaic; --data is '${c.data}'`);
+}
 
 /** ViT encoder shape, shared by the ViT-UperNet model and MAE pre-training so the weights fit. */
 const vitShape = {
@@ -77,6 +88,7 @@ export const SegmentConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const issue = (path: string, message: string): void => void ctx.addIssue({ code: 'custom', path: [path], message });
+    checkFashionSource(c, issue);
     if (c.embedDim % c.numHeads !== 0) issue('numHeads', `embedDim (${c.embedDim}) must be divisible by numHeads (${c.numHeads})`);
     if (c.model === 'vit-upernet' && c.imageSize % c.patchSize !== 0) issue('imageSize', `imageSize (${c.imageSize}) must be a multiple of patchSize (${c.patchSize})`);
     if (c.pretrained !== undefined && c.model !== 'vit-upernet') issue('pretrained', 'MAE weights load into the ViT backbone only (model vit-upernet)');
@@ -109,6 +121,7 @@ export const MaePretrainConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
+    checkFashionSource(c, (path, message) => void ctx.addIssue({ code: 'custom', path: [path], message }));
     if (c.imageSize % c.patchSize !== 0) ctx.addIssue({ code: 'custom', path: ['imageSize'], message: `imageSize (${c.imageSize}) must be a multiple of patchSize (${c.patchSize})` });
     if (c.embedDim % c.numHeads !== 0) ctx.addIssue({ code: 'custom', path: ['numHeads'], message: `embedDim (${c.embedDim}) must be divisible by numHeads (${c.numHeads})` });
   });

@@ -16,6 +16,7 @@ export interface SegmentationData {
 /** What {@link loadData} needs from a config. */
 export interface DataSpec {
   data: string;
+  fashionSource?: string | undefined;
   layout: 'ade20k' | 'voc';
   imageSize: number;
   trainSize: number;
@@ -28,7 +29,7 @@ const FOLDER_CLASSES: Record<DataSpec['layout'], number> = { ade20k: 150, voc: 2
 
 /**
  * Load the train and held-out splits: procedural shapes (different seeds), Fashion-MNIST mosaics
- * (built from the bundled train and test subsets, so no item appears in both), or an
+ * (built from the train and test splits of `fashionSource`, so no item appears in both), or an
  * ADE20K/VOC folder (`training`/`validation` or `train`/`val`, decoded up front).
  */
 export async function loadData(spec: DataSpec): Promise<SegmentationData> {
@@ -45,8 +46,9 @@ export async function loadData(spec: DataSpec): Promise<SegmentationData> {
   }
   if (data === 'fashion-mosaic') {
     if (imageSize < 56) throw new PatchworkError('E_ARGUMENT', `fashion-mosaic needs imageSize ≥ 56 (a 2×2 grid of 28 px items), got ${imageSize}`);
+    const source = spec.fashionSource ?? 'bundled';
     const make = (split: 'train' | 'test', length: number): SegmentationExample[] => {
-      const ds = new FashionMnistMosaic(loadFashionMnist({ split }), { length, size: imageSize, grid: 2, channels: 3, seed: seed * 2 + (split === 'train' ? 1 : 2) });
+      const ds = new FashionMnistMosaic(loadFashionMnist({ split, dir: source === 'bundled' ? undefined : source }), { length, size: imageSize, grid: 2, channels: 3, seed: seed * 2 + (split === 'train' ? 1 : 2) });
       return Array.from({ length }, (_, i) => {
         const { image, label } = ds.get(i);
         return { image, label };
