@@ -17,6 +17,9 @@ describe('classify config', () => {
 
   it('names unknown keys and bad values', () => {
     expect(() => parseClassifyConfig({ stpes: 3 })).toThrow(/stpes/);
+    expect(() => parseClassifyConfig({ shift: 9 })).toThrow(/shift/);
+    expect(() => parseClassifyConfig({ mode: 'linprobe', init: 'runs/mae', shift: 2 })).toThrow(/random shifts do not apply/);
+    expect(parseClassifyConfig(argsToConfig(['--mode', 'finetune', '--init', 'runs/mae', '--shift', '2'])).shift).toBe(2);
     expect(() => parseClassifyConfig(argsToConfig(['--mode', 'finetune', '--init', 'x', '--layer-decy', '0.7']))).toThrow(/layerDecy/);
     expect(() => parseClassifyConfig({ steps: -1, lr: 'fast' })).toThrow(/steps[\s\S]*lr/);
     expect(() => parseClassifyConfig({ mode: 'probe' })).toThrow(/mode/);

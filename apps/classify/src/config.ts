@@ -46,6 +46,8 @@ const OPTIONS = {
   clipNorm: z.number().positive().optional(),
   /** Random horizontal flips during training (linprobe: each image's flipped features are encoded too). */
   flip: z.boolean().default(true),
+  /** Random translations by up to this many pixels during training (scratch / finetune; 0 = off). */
+  shift: z.number().int().min(0).max(8).default(0),
   seed: z.number().int().default(0),
   evalEvery: z.number().int().nonnegative().default(0),
   checkpointEvery: z.number().int().nonnegative().default(100),
@@ -64,6 +66,7 @@ export const ClassifyConfigSchema = z
     } else if (c.init === undefined) {
       issue('init', `--mode ${c.mode} needs --init <mae-pretrain checkpoint> (or random:<mae preset> for an untrained baseline)`);
     }
+    if (c.mode === 'linprobe' && c.shift > 0) issue('shift', 'the linear probe encodes every image once, so random shifts do not apply (flips do)');
     if (c.mode === 'linprobe' && c.dropPath !== undefined && c.dropPath > 0) issue('dropPath', 'the linear probe freezes the encoder, so drop path does not apply');
     if (c.warmup >= c.steps) issue('warmup', `warmup (${c.warmup}) must be shorter than steps (${c.steps})`);
   })

@@ -50,7 +50,7 @@ export function imageTask(cfg: ClassifyConfig, train: TensorSplit, test: TensorS
     modelConfig: built.config,
     model,
     optimizer,
-    batches: (start) => trainBatches(train, cfg.batchSize, cfg.seed, cfg.flip, start),
+    batches: (start) => trainBatches(train, cfg.batchSize, cfg.seed, { flip: cfg.flip, shift: cfg.shift }, start),
     loss: (b) => tf.losses.softmaxCrossEntropy(b.y, model.forward(b.x), undefined, cfg.labelSmoothing) as tf.Scalar,
     predictTest: () => predict(model, test),
     facts,
