@@ -43,7 +43,7 @@ describe('training batches', () => {
     expect(take(2, 2, 1)).toEqual(shifted.slice(2));
     const plain = take(0, 0, 3);
     expect(shifted[0]).not.toEqual(plain[0]);
-    // Same pixel mass per image up to the border: a shift moves pixels, it does not rescale them.
+    // A shift copies pixels (no interpolation blur): the batch's brightest value is kept exactly.
     expect(Math.max(...shifted[0]!)).toBeCloseTo(Math.max(...plain[0]!), 3);
     expect(tf.memory().numTensors).toBe(before);
     split.dispose();

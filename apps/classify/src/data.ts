@@ -18,7 +18,7 @@ export interface TensorSplit {
 
 /** Load a Fashion-MNIST split (`bundled`, `debian` or a folder) as tensors. */
 export function loadSplit(data: string, split: 'train' | 'test', limit?: number): TensorSplit {
-  const raw = loadFashionMnist({ split, dir: data === 'bundled' ? undefined : data, limit });
+  const raw = loadFashionMnist({ split, dir: data, limit });
   const images = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(raw.images, raw.shape, 'float32'), 255), MEAN), STD) as tf.Tensor4D);
   const labels = tf.tensor1d(raw.labels, 'int32');
   return { images, labels, count: raw.shape[0], classNames: raw.classNames, raw, dispose: () => tf.dispose([images, labels]) };

@@ -14,6 +14,10 @@ patchwork-flowmo-train sampler-sweep [--sweep-steps 4,8,25] [--sweep-rhos 1,4] [
   Reconstructs the evaluation images with the run's latest EMA weights for every (steps, ρ) and
   writes report/sampler-sweep.{json,md}.`;
 
+/** One line of reconstruction metrics, shared by the run summary and the sampler sweep. */
+const fmt = (m: { psnr: number; ssim: number; perceptual: number; fd: number } | null): string =>
+  m === null ? '–' : `PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)}, perceptual ${m.perceptual.toFixed(4)}, FD ${m.fd.toFixed(4)}`;
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -24,7 +28,7 @@ async function main(): Promise<void> {
     const sweep = parseSamplerSweepConfig(argsToConfig(argv.slice(1)));
     await initBackend({ threads: sweep.threads });
     const r = await runSamplerSweep(sweep);
-    for (const m of r.rows) console.log(`steps ${m.steps}, ρ ${m.rho}: PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(4)}, perceptual ${m.perceptual.toFixed(4)}, FD ${m.fd.toFixed(4)}`);
+    for (const m of r.rows) console.log(`steps ${m.steps}, ρ ${m.rho}: ${fmt(m)}`);
     console.log(`sweep: ${r.markdownPath}`);
     return;
   }
@@ -32,8 +36,6 @@ async function main(): Promise<void> {
   const info = await initBackend({ threads: cfg.threads });
   console.log(`backend ${info.name} (${info.threads} threads, simd ${info.simd}) · ${cfg.preset} · ${cfg.data} · 1A ${cfg.stage1aSteps} + 1B ${cfg.stage1bSteps} steps × ${cfg.batchSize}`);
   const r = await runFlowmoTrain(cfg);
-  const fmt = (m: { psnr: number; ssim: number; perceptual: number; fd: number } | null): string =>
-    m === null ? '–' : `PSNR ${m.psnr.toFixed(2)} dB, SSIM ${m.ssim.toFixed(3)}, perceptual ${m.perceptual.toFixed(4)}, FD ${m.fd.toFixed(4)}`;
   console.log(`${r.params} params, ${r.bpp.toFixed(4)} bpp; ${(1000 * r.secondsPerStep.stage1a).toFixed(0)} ms/step (1A), ${(1000 * r.secondsPerStep.stage1b).toFixed(0)} ms/step (1B)`);
   console.log(`after 1A: ${fmt(r.stage1a)}`);
   console.log(`after 1B: ${fmt(r.stage1b)}`);

@@ -5,6 +5,7 @@ import { Rng } from '@patchwork/tensor-core';
 import { loadCheckpoint } from '@patchwork/tensor-core/node';
 import type { SamplerSweepConfig } from './config.js';
 import { loadFashion, loadPhotos } from './data.js';
+import type { ImageSource } from './data.js';
 import { evaluateReconstruction } from './evaluate.js';
 import type { EvalMetrics } from './evaluate.js';
 import { RandomConvFeatures } from './features.js';
@@ -35,10 +36,13 @@ export async function runSamplerSweep(cfg: SamplerSweepConfig): Promise<SweepRes
   const modelConfig = parseFlowmoConfig(flowmoPreset(cfg.preset));
   const size = modelConfig.imageSize;
   const ck = loadCheckpoint(path.join(cfg.runDir, 'checkpoints'), { expectModel: { name: 'flowmo-tokenizer', config: modelConfig } });
-  const model = new FlowmoTokenizer(modelConfig, { rng: new Rng(0) }).eval();
-  const features = new RandomConvFeatures(cfg.seed + 1);
-  const source = cfg.data === 'photos' ? await loadPhotos(cfg.photoDir, size, cfg.evalImages, cfg.seed) : loadFashion(size, cfg.evalImages, cfg.seed);
+  let model: FlowmoTokenizer | null = null;
+  let features: RandomConvFeatures | null = null;
+  let source: ImageSource | null = null;
   try {
+    model = new FlowmoTokenizer(modelConfig, { rng: new Rng(0) }).eval();
+    features = new RandomConvFeatures(cfg.seed + 1);
+    source = cfg.data === 'photos' ? await loadPhotos(cfg.photoDir, size, cfg.evalImages, cfg.seed) : loadFashion(size, cfg.evalImages, cfg.seed);
     loadFlowmoCheckpoint(model, ck.weights, { prefer: 'ema' });
     const rows: SweepRow[] = [];
     for (const steps of cfg.sweepSteps) {
@@ -58,9 +62,9 @@ export async function runSamplerSweep(cfg: SamplerSweepConfig): Promise<SweepRes
     fs.writeFileSync(markdownPath, sweepMarkdown(result, source.name));
     return result;
   } finally {
-    source.dispose();
-    features.dispose();
-    model.dispose();
+    source?.dispose();
+    features?.dispose();
+    model?.dispose();
     ck.dispose();
   }
 }

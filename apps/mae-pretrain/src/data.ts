@@ -19,7 +19,7 @@ export interface ImageSplit {
 
 /** Load a Fashion-MNIST split (`bundled`, `debian` or a folder), pixels standardised with {@link PIXELS}. */
 export function loadImages(data: string, split: 'train' | 'test', limit?: number): ImageSplit {
-  const raw = loadFashionMnist({ split, dir: data === 'bundled' ? undefined : data, limit });
+  const raw = loadFashionMnist({ split, dir: data, limit });
   const images = tf.tidy(() => tf.div(tf.sub(tf.div(tf.tensor4d(raw.images, raw.shape, 'float32'), 255), PIXEL_MEAN), PIXEL_STD) as tf.Tensor4D);
   return { images, count: raw.shape[0], raw, dispose: () => images.dispose() };
 }

@@ -46,9 +46,8 @@ export async function loadData(spec: DataSpec): Promise<SegmentationData> {
   }
   if (data === 'fashion-mosaic') {
     if (imageSize < 56) throw new PatchworkError('E_ARGUMENT', `fashion-mosaic needs imageSize ≥ 56 (a 2×2 grid of 28 px items), got ${imageSize}`);
-    const source = spec.fashionSource ?? 'bundled';
     const make = (split: 'train' | 'test', length: number): SegmentationExample[] => {
-      const ds = new FashionMnistMosaic(loadFashionMnist({ split, dir: source === 'bundled' ? undefined : source }), { length, size: imageSize, grid: 2, channels: 3, seed: seed * 2 + (split === 'train' ? 1 : 2) });
+      const ds = new FashionMnistMosaic(loadFashionMnist({ split, dir: spec.fashionSource }), { length, size: imageSize, grid: 2, channels: 3, seed: seed * 2 + (split === 'train' ? 1 : 2) });
       return Array.from({ length }, (_, i) => {
         const { image, label } = ds.get(i);
         return { image, label };

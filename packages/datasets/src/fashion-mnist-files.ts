@@ -15,7 +15,10 @@ export const BUNDLED_FASHION_MNIST_DIR = fileURLToPath(new URL('../data/fashion-
 /** Options for {@link loadFashionMnist}. */
 export interface FashionMnistOptions {
   split: 'train' | 'test';
-  /** Folder with the four `*-ubyte.gz` (or uncompressed) files; default: the bundled subset. Use `'debian'` for the full set. */
+  /**
+   * Folder with the four `*-ubyte.gz` (or uncompressed) files, or a named source: `'bundled'` (the
+   * subset inside this package, the default) or `'debian'` (the full set of Debian's package).
+   */
   dir?: string;
   /** Keep only the first `limit` images. */
   limit?: number;
@@ -23,7 +26,7 @@ export interface FashionMnistOptions {
 
 /** Load a Fashion-MNIST split from IDX files (gzip or raw). Errors name the file at fault. */
 export function loadFashionMnist({ split, dir, limit }: FashionMnistOptions): LabelledImages {
-  const root = dir === undefined ? BUNDLED_FASHION_MNIST_DIR : dir === 'debian' ? DEBIAN_FASHION_MNIST_DIR : dir;
+  const root = dir === undefined || dir === 'bundled' ? BUNDLED_FASHION_MNIST_DIR : dir === 'debian' ? DEBIAN_FASHION_MNIST_DIR : dir;
   const prefix = split === 'train' ? 'train' : 't10k';
   const images = readMaybeGz(root, `${prefix}-images-idx3-ubyte`);
   const labels = readMaybeGz(root, `${prefix}-labels-idx1-ubyte`);

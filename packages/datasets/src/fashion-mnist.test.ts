@@ -12,6 +12,9 @@ describe('Fashion-MNIST', () => {
     const test = loadFashionMnist({ split: 'test' });
     expect(train.shape).toEqual([2000, 28, 28, 1]);
     expect(test.shape).toEqual([500, 28, 28, 1]);
+    const named = loadFashionMnist({ split: 'test', dir: 'bundled' });
+    expect(named.shape).toEqual(test.shape);
+    expect(named.labels).toEqual(test.labels);
     const counts = new Array(10).fill(0);
     for (const l of train.labels) counts[l]++;
     expect(Math.min(...counts)).toBeGreaterThan(150);
